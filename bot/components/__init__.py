@@ -1,0 +1,1 @@
+"""Rasa graph components of the assistant: glue in component.py, pure code beside it."""

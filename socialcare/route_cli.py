@@ -1,0 +1,74 @@
+"""`socialcare route --jsonl`: the routing decision for each JSON line on stdin.
+
+Loads the trained model once, parses each text as the first message of a new
+conversation, and applies `socialcare.routing.decide`, the code the service runs.
+A bad line gets an `{"error": ...}` line in its place, so output stays aligned.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any, Dict, IO, Optional
+
+from socialcare.routing import CHANNELS, decide, load_handoff_policy, load_route_table
+
+
+class RouteInputError(ValueError):
+    """One input line is not a usable request."""
+
+
+def parse_request(line: str) -> Dict[str, str]:
+    """Validate one input line: `{"text": str, "channel": one of CHANNELS}`."""
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise RouteInputError(f"invalid JSON: {exc.msg}") from exc
+    if not isinstance(obj, dict):
+        raise RouteInputError("each line must be a JSON object")
+    text = obj.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise RouteInputError("'text' must be a non-empty string")
+    channel = obj.get("channel", "twitter_dm")
+    if channel not in CHANNELS:
+        raise RouteInputError(f"'channel' must be one of {', '.join(CHANNELS)}")
+    return {"text": text, "channel": channel}
+
+
+def load_agent(model: Path) -> Any:
+    """Load a trained Rasa model (NLU part used) once."""
+    from rasa.core.agent import Agent
+
+    return Agent.load(str(model))
+
+
+async def route_stream(agent: Any, lines: IO[str], out: IO[str]) -> int:
+    """Route every line of `lines` to `out`; returns the number of bad lines."""
+    table, policy = load_route_table(), load_handoff_policy()
+    errors = 0
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            request = parse_request(line)
+        except RouteInputError as exc:
+            errors += 1
+            out.write(json.dumps({"error": str(exc), "line": number}) + "\n")
+            continue
+        parse = await agent.parse_message(request["text"])
+        decision = decide(parse, request["channel"], table, policy)
+        out.write(json.dumps(decision.as_json(), ensure_ascii=False) + "\n")
+        out.flush()
+    return errors
+
+
+def run_route(model: Optional[Path], model_dir: Path, lines: IO[str], out: IO[str]) -> int:
+    """Entry for the CLI; returns the process exit code (1 when any line was bad)."""
+    from socialcare.supervisor import latest_model
+
+    model = model or latest_model(model_dir)
+    if model is None or not Path(model).exists():
+        raise SystemExit(f"no trained model in {model_dir}: run `make train`")
+    agent = load_agent(Path(model))
+    errors = asyncio.run(route_stream(agent, lines, out))
+    return 1 if errors else 0

@@ -1,0 +1,210 @@
+"""The routing decision: answer, clarify, or hand to a person. Pure functions, no framework.
+
+The same `decide` runs in the Rasa server (TriagePolicy), in the action server
+(`action_handoff` records the reasons) and in `socialcare route`, so what the CLI reports
+is what the service does.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, Mapping, Optional, Tuple
+
+import yaml
+
+from socialcare.paths import project_path
+
+ROUTES = (
+    "informational",
+    "transactional",
+    "diagnostic",
+    "advice",
+    "feedback",
+    "chitchat",
+    "out_of_scope",
+    "human",
+)
+CHANNELS = ("twitter_dm", "twitter_mention", "messenger", "rest")
+FALLBACK_INTENT = "nlu_fallback"
+
+
+class RoutingConfigError(ValueError):
+    """routes.yml or handoff.yml is malformed."""
+
+
+@dataclass(frozen=True)
+class IntentRoute:
+    """How one intent is routed."""
+
+    route: str
+    handoff: bool = False
+
+
+@dataclass(frozen=True)
+class RouteTable:
+    """Every intent's route, from `bot/routes.yml`."""
+
+    intents: Mapping[str, IntentRoute]
+
+    def for_intent(self, intent: str) -> IntentRoute:
+        """The route of `intent`; unknown intents are out of scope."""
+        return self.intents.get(intent, IntentRoute("out_of_scope"))
+
+
+@dataclass(frozen=True)
+class HandoffPolicy:
+    """Thresholds from `bot/handoff.yml`."""
+
+    min_confidence: float = 0.45
+    handoff_intent_confidence: float = 0.5
+    handoff_intent_confidence_in_form: float = 0.8
+    frustration_sentiment: float = -0.5
+    negative_sentiment: float = -0.25
+    negative_sentiment_exempt_routes: Tuple[str, ...] = ("chitchat",)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the assistant decides for one customer message."""
+
+    intent: str
+    confidence: float
+    route: str
+    handoff: bool
+    reasons: Tuple[str, ...] = field(default_factory=tuple)
+    sentiment: float = 0.0
+    clarify: bool = False
+
+    def as_json(self) -> Dict[str, Any]:
+        """The JSON shape printed by `socialcare route`."""
+        return {
+            "intent": self.intent,
+            "confidence": round(self.confidence, 4),
+            "route": self.route,
+            "handoff": self.handoff,
+            "reasons": list(self.reasons),
+            "sentiment": round(self.sentiment, 4),
+        }
+
+
+def parse_route_table(data: Mapping[str, Any]) -> RouteTable:
+    """Build a RouteTable from the loaded YAML mapping; raises RoutingConfigError."""
+    intents = data.get("intents") if isinstance(data, Mapping) else None
+    if not isinstance(intents, Mapping) or not intents:
+        raise RoutingConfigError("routes file needs a non-empty 'intents' mapping")
+    table: Dict[str, IntentRoute] = {}
+    for name, spec in intents.items():
+        route = spec.get("route") if isinstance(spec, Mapping) else None
+        if route not in ROUTES:
+            raise RoutingConfigError(f"intent {name!r}: route must be one of {ROUTES}")
+        table[str(name)] = IntentRoute(route=route, handoff=bool(spec.get("handoff", False)))
+    return RouteTable(intents=table)
+
+
+def parse_handoff_policy(data: Mapping[str, Any]) -> HandoffPolicy:
+    """Build a HandoffPolicy from the loaded YAML mapping; raises RoutingConfigError."""
+    if not isinstance(data, Mapping):
+        raise RoutingConfigError("handoff file must be a mapping")
+    thresholds = data.get("thresholds") or {}
+    known = {f for f in HandoffPolicy.__dataclass_fields__ if f != "negative_sentiment_exempt_routes"}
+    unknown = set(thresholds) - known
+    if unknown:
+        raise RoutingConfigError(f"unknown thresholds: {sorted(unknown)}")
+    values = {k: float(v) for k, v in thresholds.items()}
+    exempt = tuple(data.get("negative_sentiment_exempt_routes") or ("chitchat",))
+    return HandoffPolicy(**values, negative_sentiment_exempt_routes=exempt)
+
+
+def _load_yaml(path: Path) -> Any:
+    with open(path, encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+@functools.lru_cache(maxsize=4)
+def load_route_table(path: Optional[str] = None) -> RouteTable:
+    """Load the route table (default `bot/routes.yml`, or SOCIALCARE_ROUTES)."""
+    return parse_route_table(_load_yaml(Path(path) if path else project_path("SOCIALCARE_ROUTES", "bot/routes.yml")))
+
+
+@functools.lru_cache(maxsize=4)
+def load_handoff_policy(path: Optional[str] = None) -> HandoffPolicy:
+    """Load the handoff thresholds (default `bot/handoff.yml`, or SOCIALCARE_HANDOFF)."""
+    return parse_handoff_policy(_load_yaml(Path(path) if path else project_path("SOCIALCARE_HANDOFF", "bot/handoff.yml")))
+
+
+def top_intent(parse: Mapping[str, Any]) -> Tuple[str, float]:
+    """The best real intent and its confidence, looking past the NLU fallback label."""
+    intent = parse.get("intent") or {}
+    name = intent.get("name") or FALLBACK_INTENT
+    confidence = float(intent.get("confidence") or 0.0)
+    if name == FALLBACK_INTENT:
+        for candidate in parse.get("intent_ranking") or []:
+            if candidate.get("name") and candidate.get("name") != FALLBACK_INTENT:
+                return candidate["name"], float(candidate.get("confidence") or 0.0)
+    return name, confidence
+
+
+def sentiment_score(parse: Mapping[str, Any]) -> float:
+    """The compound sentiment in [-1, 1] the NLU pipeline attached (0.0 when absent)."""
+    sentiment = parse.get("sentiment")
+    if isinstance(sentiment, Mapping):
+        value = sentiment.get("compound", 0.0)
+    elif isinstance(sentiment, (int, float)):
+        value = sentiment
+    else:
+        value = 0.0
+    return max(-1.0, min(1.0, float(value)))
+
+
+def decide(
+    parse: Mapping[str, Any],
+    channel: str,
+    table: RouteTable,
+    policy: HandoffPolicy,
+    *,
+    in_form: bool = False,
+) -> Decision:
+    """Route one parsed customer message.
+
+    `parse` is Rasa's parse data (intent, intent_ranking, sentiment). Returns the route of
+    the best intent, whether a person must take over, and the reasons with their scores.
+    """
+    intent, confidence = top_intent(parse)
+    sentiment = sentiment_score(parse)
+    spec = table.for_intent(intent)
+    reasons = []
+    intent_bar = policy.handoff_intent_confidence_in_form if in_form else policy.handoff_intent_confidence
+    confident = confidence >= policy.min_confidence
+
+    if spec.handoff and confidence >= intent_bar:
+        reasons.append(f"route:{spec.route}:{intent}@{confidence:.2f}")
+    if sentiment <= policy.frustration_sentiment:
+        reasons.append(f"frustration:{sentiment:.2f}<={policy.frustration_sentiment:.2f}")
+    elif (
+        sentiment <= policy.negative_sentiment
+        and spec.route not in policy.negative_sentiment_exempt_routes
+        and not in_form
+    ):
+        reasons.append(f"negative_sentiment:{sentiment:.2f}<={policy.negative_sentiment:.2f}")
+
+    handoff = bool(reasons)
+    clarify = not handoff and not confident
+    if clarify:
+        reasons.append(f"low_confidence:{confidence:.2f}<{policy.min_confidence:.2f}")
+    if channel == "twitter_mention" and handoff:
+        reasons.append("public_channel")
+    return Decision(
+        intent=intent,
+        confidence=confidence,
+        route=spec.route,
+        handoff=handoff,
+        reasons=tuple(reasons),
+        sentiment=sentiment,
+        clarify=clarify,
+    )
+
+
+def triage_latest(latest_message: Mapping[str, Any], channel: str, in_form: bool = False) -> Decision:
+    """`decide` with the project's route table and thresholds (loaded once per process)."""
+    return decide(latest_message, channel, load_route_table(), load_handoff_policy(), in_form=in_form)

@@ -1,0 +1,114 @@
+"""Process settings, read once from the environment. Secrets never appear in reprs."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, Mapping, Optional
+from urllib.parse import urlparse
+
+from socialcare.paths import PROJECT_ROOT
+
+
+class SettingsError(ValueError):
+    """An environment variable has an unusable value."""
+
+
+@dataclass(frozen=True)
+class RedisTarget:
+    """Where Redis is, split the way Rasa's endpoints.yml wants it."""
+
+    host: str
+    port: int
+    db: int = 0
+    password: str = field(default="", repr=False)
+
+    @property
+    def url(self) -> str:
+        """redis:// URL (password included; never log it)."""
+        auth = f":{self.password}@" if self.password else ""
+        return f"redis://{auth}{self.host}:{self.port}/{self.db}"
+
+
+def parse_redis_url(url: str) -> RedisTarget:
+    """Split `redis://[:password@]host[:port][/db]` into a RedisTarget."""
+    parsed = urlparse(url)
+    if parsed.scheme not in ("redis", "rediss"):
+        raise SettingsError("REDIS_URL must start with redis:// or rediss://")
+    if not parsed.hostname:
+        raise SettingsError("REDIS_URL has no host")
+    path = (parsed.path or "/").strip("/")
+    try:
+        db = int(path) if path else 0
+    except ValueError as exc:
+        raise SettingsError("REDIS_URL database must be a number") from exc
+    return RedisTarget(parsed.hostname, parsed.port or 6379, db, parsed.password or "")
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be an integer") from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything `socialcare run` needs. See .env.example for every variable."""
+
+    redis_url: Optional[str] = field(default=None, repr=False)
+    embedded_redis_port: int = 6390
+    rasa_port: int = 5005
+    action_port: int = 5055
+    rasa_token: Optional[str] = field(default=None, repr=False)
+    data_dir: Path = PROJECT_ROOT / "var"
+    model_dir: Path = PROJECT_ROOT / "models"
+    airline_db_path: Path = PROJECT_ROOT / "var" / "airline.db"
+    redis_key_prefix: str = "socialcare"
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "Settings":
+        """Read settings from `env` (default: os.environ)."""
+        env = os.environ if env is None else env
+        data_dir = Path(env.get("SOCIALCARE_DATA_DIR") or PROJECT_ROOT / "var")
+        prefix = env.get("REDIS_KEY_PREFIX") or "socialcare"
+        if not prefix.isalnum():
+            raise SettingsError("REDIS_KEY_PREFIX must be letters and digits only")
+        redis_url = env.get("REDIS_URL") or None
+        if redis_url:
+            parse_redis_url(redis_url)
+        return cls(
+            redis_url=redis_url,
+            embedded_redis_port=_int(env, "EMBEDDED_REDIS_PORT", 6390),
+            rasa_port=_int(env, "RASA_PORT", 5005),
+            action_port=_int(env, "ACTION_SERVER_PORT", 5055),
+            rasa_token=env.get("RASA_TOKEN") or None,
+            data_dir=data_dir,
+            model_dir=Path(env.get("SOCIALCARE_MODEL_DIR") or PROJECT_ROOT / "models"),
+            airline_db_path=Path(env.get("AIRLINE_DB_PATH") or data_dir / "airline.db"),
+            redis_key_prefix=prefix,
+            log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
+        )
+
+    def redis_target(self) -> RedisTarget:
+        """The Redis to use: REDIS_URL, else the embedded server on 127.0.0.1."""
+        if self.redis_url:
+            return parse_redis_url(self.redis_url)
+        return RedisTarget("127.0.0.1", self.embedded_redis_port)
+
+
+def rasa_environment(settings: Settings, redis: RedisTarget) -> Dict[str, str]:
+    """The variables endpoints.yml expands (`${REDIS_HOST}` and friends)."""
+    return {
+        "REDIS_HOST": redis.host,
+        "REDIS_PORT": str(redis.port),
+        "REDIS_DB": str(redis.db),
+        "REDIS_PASSWORD": redis.password,
+        "REDIS_KEY_PREFIX": settings.redis_key_prefix,
+        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{settings.action_port}/webhook",
+        "AIRLINE_DB_PATH": str(settings.airline_db_path),
+    }

@@ -1,0 +1,188 @@
+"""`socialcare run`: start Redis (embedded unless REDIS_URL), the action server and Rasa.
+
+Prints what runs where, then waits; Ctrl-C (SIGINT) or SIGTERM stops everything in
+reverse order. A child that dies takes the whole service down with a clear message.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import secrets
+import signal
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import aiohttp
+
+from socialcare.embedded_redis import EmbeddedRedis, wait_for_redis
+from socialcare.paths import PROJECT_ROOT
+from socialcare.settings import Settings, rasa_environment
+
+logger = logging.getLogger(__name__)
+
+
+class StartupError(RuntimeError):
+    """A part of the service did not come up."""
+
+
+@dataclass
+class Child:
+    """A child process and how to tell it is ready."""
+
+    name: str
+    argv: List[str]
+    health_url: str
+    proc: Optional[asyncio.subprocess.Process] = None
+
+
+def rasa_bin() -> str:
+    """The `rasa` executable of this virtual environment."""
+    return str(Path(sys.executable).with_name("rasa"))
+
+
+def latest_model(model_dir: Path) -> Optional[Path]:
+    """Newest `*.tar.gz` directly under `model_dir` (test models live in a subfolder)."""
+    models = sorted(model_dir.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    return models[-1] if models else None
+
+
+def load_or_create_token(settings: Settings) -> str:
+    """RASA_TOKEN, else a random token kept in the data dir (mode 0600)."""
+    if settings.rasa_token:
+        return settings.rasa_token
+    path = settings.data_dir / "rasa_token"
+    if path.exists():
+        return path.read_text().strip()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    token = secrets.token_urlsafe(24)
+    path.write_text(token)
+    path.chmod(0o600)
+    return token
+
+
+def build_children(settings: Settings, model: Path, token: str) -> List[Child]:
+    """The action server and the Rasa server, in start order."""
+    actions = Child(
+        "action server",
+        [rasa_bin(), "run", "actions", "--actions", "bot.actions", "--port", str(settings.action_port)],
+        f"http://127.0.0.1:{settings.action_port}/health",
+    )
+    rasa = Child(
+        "rasa server",
+        [
+            rasa_bin(), "run",
+            "--model", str(model),
+            "--endpoints", str(PROJECT_ROOT / "endpoints.yml"),
+            "--credentials", str(PROJECT_ROOT / "credentials.yml"),
+            "--port", str(settings.rasa_port),
+            "--enable-api", "--auth-token", token,
+            "--log-file", str(settings.data_dir / "rasa.log"),
+        ],
+        f"http://127.0.0.1:{settings.rasa_port}/",
+    )
+    return [actions, rasa]
+
+
+async def wait_healthy(child: Child, timeout: float) -> None:
+    """Poll the child's health URL until 200, or raise StartupError."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    client_timeout = aiohttp.ClientTimeout(total=2)
+    async with aiohttp.ClientSession(timeout=client_timeout) as session:
+        while loop.time() < deadline:
+            if child.proc is not None and child.proc.returncode is not None:
+                raise StartupError(f"{child.name} exited with code {child.proc.returncode}")
+            try:
+                async with session.get(child.health_url) as response:
+                    if response.status == 200:
+                        return
+            except (aiohttp.ClientError, asyncio.TimeoutError):
+                pass
+            await asyncio.sleep(0.5)
+    raise StartupError(f"{child.name} not healthy after {timeout:.0f}s")
+
+
+async def stop_child(child: Child, timeout: float = 15.0) -> None:
+    """SIGTERM, then SIGKILL after `timeout`."""
+    proc = child.proc
+    if proc is None or proc.returncode is not None:
+        return
+    proc.terminate()
+    try:
+        await asyncio.wait_for(proc.wait(), timeout)
+    except asyncio.TimeoutError:
+        proc.kill()
+        await proc.wait()
+
+
+def banner(settings: Settings, token: str, embedded: bool, model: Path) -> str:
+    """The 'what runs where' table printed once everything is up."""
+    redis = settings.redis_target()
+    redis_line = f"embedded redis-server on 127.0.0.1:{redis.port} (data in {settings.data_dir / 'redis'})" if embedded else f"Redis at {redis.host}:{redis.port}/{redis.db} (REDIS_URL)"
+    return "\n".join(
+        [
+            "socialcare is running:",
+            f"  Rasa server      http://127.0.0.1:{settings.rasa_port}  (model {model.name})",
+            f"    REST channel   POST http://127.0.0.1:{settings.rasa_port}/webhooks/rest/webhook",
+            f"    HTTP API       token in {'RASA_TOKEN' if settings.rasa_token else settings.data_dir / 'rasa_token'}",
+            f"  Action server    http://127.0.0.1:{settings.action_port}/webhook",
+            f"  Redis            {redis_line}",
+            f"  Airline backend  SQLite {settings.airline_db_path}",
+            "Press Ctrl-C to stop.",
+        ]
+    )
+
+
+async def run_service(settings: Settings) -> int:
+    """Start everything, wait for a signal or a crash, stop everything. Returns exit code."""
+    from bot.backend.seed import ensure_database
+
+    model = latest_model(settings.model_dir)
+    if model is None:
+        raise StartupError(f"no trained model in {settings.model_dir}: run `make train`")
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    ensure_database(str(settings.airline_db_path))
+    token = load_or_create_token(settings)
+    redis_target = settings.redis_target()
+    embedded = None if settings.redis_url else EmbeddedRedis(redis_target.port, settings.data_dir / "redis")
+
+    env: Dict[str, str] = {**os.environ, **rasa_environment(settings, redis_target)}
+    env.setdefault("PYTHONPATH", str(PROJECT_ROOT))
+    children = build_children(settings, model, token)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    code = 0
+    try:
+        if embedded is not None:
+            await embedded.start()
+        else:
+            await wait_for_redis(redis_target.host, redis_target.port, timeout=10)
+        for child in children:
+            child.proc = await asyncio.create_subprocess_exec(*child.argv, cwd=str(PROJECT_ROOT), env=env)
+            await wait_healthy(child, timeout=300)
+        print(banner(settings, token, embedded is not None, model), flush=True)
+        waiters = [asyncio.create_task(c.proc.wait()) for c in children if c.proc]
+        stopper = asyncio.create_task(stop.wait())
+        done, _ = await asyncio.wait([stopper, *waiters], return_when=asyncio.FIRST_COMPLETED)
+        if stopper not in done:
+            crashed = [c.name for c in children if c.proc and c.proc.returncode is not None]
+            print(f"stopping: {', '.join(crashed)} exited", file=sys.stderr)
+            code = 1
+        for task in [stopper, *waiters]:
+            task.cancel()
+    except StartupError as exc:
+        print(f"startup failed: {exc}", file=sys.stderr)
+        code = 1
+    finally:
+        print("stopping socialcare ...", flush=True)
+        for child in reversed(children):
+            await stop_child(child)
+        if embedded is not None:
+            await embedded.stop()
+        print("stopped.", flush=True)
+    return code
