@@ -56,11 +56,13 @@ def redis_command(port: int, data_dir: Path, *, persist: bool = True) -> List[st
     return args
 
 
-async def wait_for_redis(host: str, port: int, timeout: float = 15.0) -> None:
+async def wait_for_redis(host: str, port: int, timeout: float = 15.0, password: str = "") -> None:
     """Poll with PING until the server answers, or raise EmbeddedRedisError."""
     import redis.asyncio as aioredis
 
-    client = aioredis.Redis(host=host, port=port, socket_timeout=1.0, socket_connect_timeout=1.0)
+    client = aioredis.Redis(
+        host=host, port=port, password=password or None, socket_timeout=1.0, socket_connect_timeout=1.0
+    )
     deadline = asyncio.get_running_loop().time() + timeout
     try:
         while True:
@@ -73,7 +75,7 @@ async def wait_for_redis(host: str, port: int, timeout: float = 15.0) -> None:
                 raise EmbeddedRedisError(f"redis on {host}:{port} did not answer in {timeout}s")
             await asyncio.sleep(0.1)
     finally:
-        await client.aclose() if hasattr(client, "aclose") else await client.close()
+        await client.close()
 
 
 class EmbeddedRedis:

@@ -136,53 +136,90 @@ def banner(settings: Settings, token: str, embedded: bool, model: Path) -> str:
     )
 
 
+class ServiceStack:
+    """Redis (embedded unless REDIS_URL), the action server and Rasa, started in order."""
+
+    def __init__(self, settings: Settings, model: Path, *, quiet: bool = False) -> None:
+        self.settings = settings
+        self.model = model
+        self.quiet = quiet
+        self.token = load_or_create_token(settings)
+        self.redis = settings.redis_target()
+        self.embedded: Optional[EmbeddedRedis] = (
+            None if settings.redis_url else EmbeddedRedis(self.redis.port, settings.data_dir / "redis")
+        )
+        self.children = build_children(settings, model, self.token)
+
+    def environment(self) -> Dict[str, str]:
+        """The children's environment: ours plus what endpoints.yml expands."""
+        env = {**os.environ, **rasa_environment(self.settings, self.redis)}
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH", "")) if p)
+        return env
+
+    async def start(self, timeout: float = 300) -> None:
+        """Start every part and wait until each is healthy; raises StartupError."""
+        from bot.backend.seed import ensure_database
+
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        ensure_database(str(self.settings.airline_db_path))
+        if self.embedded is not None:
+            await self.embedded.start()
+        else:
+            await wait_for_redis(self.redis.host, self.redis.port, timeout=10, password=self.redis.password)
+        env = self.environment()
+        output = asyncio.subprocess.DEVNULL if self.quiet else None
+        for child in self.children:
+            child.proc = await asyncio.create_subprocess_exec(
+                *child.argv, cwd=str(PROJECT_ROOT), env=env, stdout=output, stderr=output
+            )
+            await wait_healthy(child, timeout=timeout)
+
+    async def wait_for_exit(self) -> List[str]:
+        """Wait until a child exits; returns the names of those that did."""
+        waiters = [asyncio.create_task(c.proc.wait()) for c in self.children if c.proc]
+        try:
+            await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in waiters:
+                task.cancel()
+        return [c.name for c in self.children if c.proc and c.proc.returncode is not None]
+
+    async def stop(self) -> None:
+        """Stop everything in reverse order."""
+        for child in reversed(self.children):
+            await stop_child(child)
+        if self.embedded is not None:
+            await self.embedded.stop()
+
+
 async def run_service(settings: Settings) -> int:
     """Start everything, wait for a signal or a crash, stop everything. Returns exit code."""
-    from bot.backend.seed import ensure_database
-
     model = latest_model(settings.model_dir)
     if model is None:
-        raise StartupError(f"no trained model in {settings.model_dir}: run `make train`")
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    ensure_database(str(settings.airline_db_path))
-    token = load_or_create_token(settings)
-    redis_target = settings.redis_target()
-    embedded = None if settings.redis_url else EmbeddedRedis(redis_target.port, settings.data_dir / "redis")
-
-    env: Dict[str, str] = {**os.environ, **rasa_environment(settings, redis_target)}
-    env.setdefault("PYTHONPATH", str(PROJECT_ROOT))
-    children = build_children(settings, model, token)
+        print(f"no trained model in {settings.model_dir}: run `make train`", file=sys.stderr)
+        return 1
+    stack = ServiceStack(settings, model)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     code = 0
     try:
-        if embedded is not None:
-            await embedded.start()
-        else:
-            await wait_for_redis(redis_target.host, redis_target.port, timeout=10)
-        for child in children:
-            child.proc = await asyncio.create_subprocess_exec(*child.argv, cwd=str(PROJECT_ROOT), env=env)
-            await wait_healthy(child, timeout=300)
-        print(banner(settings, token, embedded is not None, model), flush=True)
-        waiters = [asyncio.create_task(c.proc.wait()) for c in children if c.proc]
+        await stack.start()
+        print(banner(settings, stack.token, stack.embedded is not None, model), flush=True)
         stopper = asyncio.create_task(stop.wait())
-        done, _ = await asyncio.wait([stopper, *waiters], return_when=asyncio.FIRST_COMPLETED)
-        if stopper not in done:
-            crashed = [c.name for c in children if c.proc and c.proc.returncode is not None]
-            print(f"stopping: {', '.join(crashed)} exited", file=sys.stderr)
+        crashed = asyncio.create_task(stack.wait_for_exit())
+        done, _ = await asyncio.wait([stopper, crashed], return_when=asyncio.FIRST_COMPLETED)
+        if crashed in done:
+            print(f"stopping: {', '.join(crashed.result())} exited", file=sys.stderr)
             code = 1
-        for task in [stopper, *waiters]:
+        for task in (stopper, crashed):
             task.cancel()
     except StartupError as exc:
         print(f"startup failed: {exc}", file=sys.stderr)
         code = 1
     finally:
         print("stopping socialcare ...", flush=True)
-        for child in reversed(children):
-            await stop_child(child)
-        if embedded is not None:
-            await embedded.stop()
+        await stack.stop()
         print("stopped.", flush=True)
     return code
