@@ -27,6 +27,9 @@ ROUTES = (
 )
 CHANNELS = ("twitter_dm", "twitter_mention", "messenger", "rest")
 FALLBACK_INTENT = "nlu_fallback"
+UNKNOWN_LANGUAGE = "und"  # what the language detector reports when it cannot tell
+# HandoffPolicy fields that are lists in handoff.yml, not thresholds.
+LIST_FIELDS = ("negative_sentiment_exempt_routes", "supported_languages")
 
 
 class RoutingConfigError(ValueError):
@@ -61,7 +64,26 @@ class HandoffPolicy:
     handoff_intent_confidence_in_form: float = 0.8
     frustration_sentiment: float = -0.5
     negative_sentiment: float = -0.25
+    urgency_score: float = 0.6
+    language_min_confidence: float = 0.9
     negative_sentiment_exempt_routes: Tuple[str, ...] = ("chitchat",)
+    supported_languages: Tuple[str, ...] = ("en",)
+
+
+@dataclass(frozen=True)
+class Urgency:
+    """Urgency markers the NLU pipeline attached (categories in a fixed order, score)."""
+
+    categories: Tuple[str, ...] = ()
+    score: float = 0.0
+
+
+@dataclass(frozen=True)
+class Language:
+    """The language the NLU pipeline detected (`und` when it could not tell)."""
+
+    code: str = UNKNOWN_LANGUAGE
+    confidence: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -107,13 +129,20 @@ def parse_handoff_policy(data: Mapping[str, Any]) -> HandoffPolicy:
     if not isinstance(data, Mapping):
         raise RoutingConfigError("handoff file must be a mapping")
     thresholds = data.get("thresholds") or {}
-    known = {f for f in HandoffPolicy.__dataclass_fields__ if f != "negative_sentiment_exempt_routes"}
+    known = {f for f in HandoffPolicy.__dataclass_fields__ if f not in LIST_FIELDS}
     unknown = set(thresholds) - known
     if unknown:
         raise RoutingConfigError(f"unknown thresholds: {sorted(unknown)}")
     values = {k: float(v) for k, v in thresholds.items()}
     exempt = tuple(data.get("negative_sentiment_exempt_routes") or ("chitchat",))
-    return HandoffPolicy(**values, negative_sentiment_exempt_routes=exempt)
+    languages = data.get("supported_languages") or ["en"]
+    if isinstance(languages, str) or not all(isinstance(c, str) and c.strip() for c in languages):
+        raise RoutingConfigError("supported_languages must be a list of ISO 639-1 codes")
+    return HandoffPolicy(
+        **values,
+        negative_sentiment_exempt_routes=exempt,
+        supported_languages=tuple(c.strip().lower() for c in languages),
+    )
 
 
 def _load_yaml(path: Path) -> Any:
@@ -157,6 +186,34 @@ def sentiment_score(parse: Mapping[str, Any]) -> float:
     return max(-1.0, min(1.0, float(value)))
 
 
+def _number(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return 0.0
+
+
+def urgency_of(parse: Mapping[str, Any]) -> Urgency:
+    """The urgency markers the NLU pipeline attached (none when absent)."""
+    urgency = parse.get("urgency")
+    if not isinstance(urgency, Mapping):
+        return Urgency()
+    categories = urgency.get("categories") or ()
+    if isinstance(categories, str):
+        categories = (categories,)
+    score = max(0.0, min(1.0, _number(urgency.get("score"))))
+    return Urgency(tuple(str(c) for c in categories), score)
+
+
+def language_of(parse: Mapping[str, Any]) -> Language:
+    """The language the NLU pipeline detected (unknown when absent)."""
+    language = parse.get("language")
+    if not isinstance(language, Mapping):
+        return Language()
+    code = str(language.get("code") or UNKNOWN_LANGUAGE).lower()
+    return Language(code, max(0.0, min(1.0, _number(language.get("confidence")))))
+
+
 def decide(
     parse: Mapping[str, Any],
     channel: str,
@@ -167,8 +224,10 @@ def decide(
 ) -> Decision:
     """Route one parsed customer message.
 
-    `parse` is Rasa's parse data (intent, intent_ranking, sentiment). Returns the route of
-    the best intent, whether a person must take over, and the reasons with their scores.
+    `parse` is Rasa's parse data (intent, intent_ranking, sentiment, urgency, language).
+    Returns the route of the best intent, whether a person must take over, and the reasons
+    with their scores. Urgency hands off at any point; an unsupported language does not
+    inside a form, where a name or an address typed as an answer can look foreign.
     """
     intent, confidence = top_intent(parse)
     sentiment = sentiment_score(parse)
@@ -179,6 +238,17 @@ def decide(
 
     if spec.handoff and confidence >= intent_bar:
         reasons.append(f"route:{spec.route}:{intent}@{confidence:.2f}")
+    urgency = urgency_of(parse)
+    if urgency.categories and urgency.score >= policy.urgency_score:
+        reasons.append(f"urgency:{','.join(urgency.categories)}@{urgency.score:.2f}")
+    language = language_of(parse)
+    if (
+        not in_form
+        and language.code != UNKNOWN_LANGUAGE
+        and language.code not in policy.supported_languages
+        and language.confidence >= policy.language_min_confidence
+    ):
+        reasons.append(f"language:{language.code}@{language.confidence:.2f}")
     if sentiment <= policy.frustration_sentiment:
         reasons.append(f"frustration:{sentiment:.2f}<={policy.frustration_sentiment:.2f}")
     elif (

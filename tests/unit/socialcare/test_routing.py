@@ -101,3 +101,123 @@ def test_project_route_table_covers_every_route_and_the_person_request():
     routes = {spec.route for spec in table.intents.values()}
     assert {"informational", "transactional", "diagnostic", "advice", "feedback", "chitchat", "out_of_scope", "human"} <= routes
     assert table.for_intent("request_human").handoff
+
+
+# --- urgency and language -----------------------------------------------------------------
+
+
+def signals(intent="ask_pets", confidence=0.93, urgency=None, language=None, compound=0.0):
+    data = parse(intent, confidence, compound)
+    if urgency is not None:
+        data["urgency"] = {"categories": list(urgency[0]), "score": urgency[1]}
+    if language is not None:
+        data["language"] = {"code": language[0], "confidence": language[1], "supported": language[0] == "en"}
+    return data
+
+
+def test_urgency_hands_off_with_categories_and_score():
+    d = decide(signals(urgency=(["injury", "legal"], 0.9)), "messenger", TABLE, POLICY)
+    assert d.handoff and not d.clarify
+    assert d.reasons == ("urgency:injury,legal@0.90",)
+
+
+def test_urgency_below_threshold_does_not_hand_off():
+    d = decide(signals(urgency=(["no_answer"], 0.5)), "rest", TABLE, POLICY)
+    assert not d.handoff and d.reasons == ()
+
+
+def test_urgency_threshold_is_inclusive_and_configurable():
+    policy = parse_handoff_policy({"thresholds": {"urgency_score": 0.9}})
+    assert policy.urgency_score == 0.9
+    assert decide(signals(urgency=(["safety"], 0.9)), "rest", TABLE, policy).reasons == ("urgency:safety@0.90",)
+    assert not decide(signals(urgency=(["no_answer"], 0.7)), "rest", TABLE, policy).handoff
+
+
+def test_urgency_hands_off_inside_a_form_and_despite_low_intent_confidence():
+    d = decide(signals("report_lost_bag", 0.2, urgency=(["safety"], 0.95)), "rest", TABLE, POLICY, in_form=True)
+    assert d.handoff and not d.clarify and d.reasons == ("urgency:safety@0.95",)
+
+
+def test_urgency_reason_comes_after_route_and_before_sentiment():
+    d = decide(signals("report_lost_bag", 0.9, urgency=(["legal"], 0.85), compound=-0.8), "twitter_mention", TABLE, POLICY)
+    assert d.reasons == (
+        "route:diagnostic:report_lost_bag@0.90",
+        "urgency:legal@0.85",
+        "frustration:-0.80<=-0.50",
+        "public_channel",
+    )
+
+
+def test_french_message_hands_off_with_language_reason():
+    d = decide(signals("nlu_fallback", 0.3, language=("fr", 0.97)), "twitter_dm", TABLE, POLICY)
+    assert d.handoff and not d.clarify
+    assert d.reasons == ("language:fr@0.97",)
+
+
+def test_unknown_language_never_hands_off():
+    # "ok" / "K7P2QX": too short to tell, the detector reports "und".
+    for intent, confidence in (("affirm", 0.9), ("nlu_fallback", 0.2)):
+        d = decide(signals(intent, confidence, language=("und", 0.0)), "messenger", TABLE, POLICY)
+        assert not d.handoff
+        assert not any(r.startswith("language:") for r in d.reasons)
+
+
+def test_ok_and_a_reference_through_the_real_detector_do_not_hand_off():
+    from bot.components.triage.language import LanguageDetector
+
+    detector = LanguageDetector(POLICY.supported_languages, POLICY.language_min_confidence)
+    for text in ("ok", "K7P2QX"):
+        data = parse("affirm", 0.9)
+        data["language"] = detector.detect(text).as_dict()
+        assert not decide(data, "rest", TABLE, POLICY).handoff
+    data = parse("nlu_fallback", 0.2)
+    data["language"] = detector.detect("Bonjour, mon vol est annulé, que faire ?").as_dict()
+    assert decide(data, "rest", TABLE, POLICY).reasons == ("language:fr@1.00",)
+
+
+def test_supported_or_unconfident_language_does_not_hand_off():
+    assert not decide(signals(language=("en", 0.99)), "rest", TABLE, POLICY).handoff
+    assert not decide(signals(language=("es", 0.6)), "rest", TABLE, POLICY).handoff
+    policy = parse_handoff_policy({"supported_languages": ["en", "es"]})
+    assert not decide(signals(language=("es", 0.99)), "rest", TABLE, policy).handoff
+
+
+def test_language_does_not_hand_off_inside_a_form():
+    # A name or an address typed as a form answer can look foreign.
+    assert not decide(signals(language=("fr", 0.95)), "rest", TABLE, POLICY, in_form=True).handoff
+
+
+def test_malformed_signals_are_ignored():
+    data = parse("ask_pets", 0.93)
+    data["urgency"] = {"categories": "safety", "score": "high"}
+    data["language"] = "fr"
+    assert not decide(data, "rest", TABLE, POLICY).handoff
+    data["urgency"] = None
+    data["language"] = {"code": None, "confidence": None}
+    assert not decide(data, "rest", TABLE, POLICY).handoff
+
+
+def test_handoff_policy_reads_the_new_thresholds_and_languages():
+    policy = parse_handoff_policy(
+        {
+            "thresholds": {"urgency_score": 0.7, "language_min_confidence": 0.8},
+            "supported_languages": ["EN", "fr"],
+        }
+    )
+    assert (policy.urgency_score, policy.language_min_confidence) == (0.7, 0.8)
+    assert policy.supported_languages == ("en", "fr")
+    assert parse_handoff_policy({}).supported_languages == ("en",)
+    with pytest.raises(RoutingConfigError):
+        parse_handoff_policy({"thresholds": {"supported_languages": 1}})
+    with pytest.raises(RoutingConfigError):
+        parse_handoff_policy({"supported_languages": "en"})
+    with pytest.raises(RoutingConfigError):
+        parse_handoff_policy({"thresholds": {"urgency": 0.5}})
+
+
+def test_project_handoff_file_has_the_triage_thresholds():
+    from socialcare.routing import load_handoff_policy
+
+    policy = load_handoff_policy()
+    assert policy.supported_languages == ("en",)
+    assert 0.0 < policy.urgency_score <= 1.0 and 0.5 <= policy.language_min_confidence <= 1.0
