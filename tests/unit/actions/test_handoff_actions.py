@@ -1,0 +1,103 @@
+"""Handoff, clarification and the person offered after repeated invalid answers."""
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions.handoff import ActionClarify, ActionHandoff, ActionOfferDeclined
+
+from .fakes import DOMAIN, default_slots, make_tracker, render, user_event
+
+pytest.importorskip("socialcare.routing")
+
+
+async def run(action, intent="request_human", confidence=0.93, slots=None, events=None, active_loop=None,
+              metadata=None, text="can I talk to a human", channel=None):
+    dispatcher = CollectingDispatcher()
+    history = events if events is not None else [{"event": "action", "name": "action_listen"},
+                                                  user_event(text, intent, confidence, metadata, channel)]
+    tracker = make_tracker({**default_slots(), **(slots or {})}, history, text, intent, confidence,
+                           active_loop, metadata)
+    result = await action.run(dispatcher, tracker, DOMAIN)
+    slot_values = {e["name"]: e.get("value") for e in result if e.get("event") == "slot"}
+    return " ".join(render(m) for m in dispatcher.messages), slot_values, result
+
+
+@pytest.mark.asyncio
+async def test_handoff_records_the_triage_reasons():
+    text, slots, _ = await run(ActionHandoff())
+    assert "person from our team" in text and "here in this conversation" in text
+    assert slots["handoff_active"] is True
+    assert slots["handoff_reasons"] == ["route:human:request_human@0.93"]
+
+
+@pytest.mark.asyncio
+async def test_handoff_stops_an_active_form_and_forgets_its_values():
+    _, slots, events = await run(ActionHandoff(), intent="report_lost_bag", active_loop="change_seat_form",
+                                 slots={"booking_ref": "K7P2QX", "seat": "14C", "requested_slot": "seat"})
+    assert {"event": "active_loop", "name": None} in [{k: e.get(k) for k in ("event", "name")} for e in events]
+    assert slots["requested_slot"] is None and slots["seat"] is None
+    assert slots["handoff_reasons"] == ["route:diagnostic:report_lost_bag@0.93"]
+
+
+@pytest.mark.asyncio
+async def test_handoff_below_the_triage_bar_still_records_why():
+    _, slots, _ = await run(ActionHandoff(), intent="advice_upgrade", confidence=0.47)
+    assert slots["handoff_reasons"] == ["intent:advice_upgrade@0.47"]
+
+
+@pytest.mark.asyncio
+async def test_handoff_on_a_public_mention_asks_for_a_direct_message():
+    text, slots, _ = await run(ActionHandoff(), intent="complain", metadata={"public": True}, channel="twitter")
+    assert "direct message" in text
+    assert slots["handoff_reasons"][-1] == "public_channel"
+
+
+@pytest.mark.asyncio
+async def test_accepting_the_offered_person_hands_off_with_the_offer_reason():
+    _, slots, _ = await run(ActionHandoff(), intent="affirm", text="yes",
+                            slots={"person_offered": True, "offer_reason": "invalid_input:booking_refx3"})
+    assert slots["handoff_reasons"] == ["accepted_offer", "invalid_input:booking_refx3"]
+    assert slots["person_offered"] is False
+
+
+@pytest.mark.asyncio
+async def test_declining_the_offered_person_carries_on():
+    text, slots, _ = await run(ActionOfferDeclined(), intent="deny", text="no", slots={"person_offered": True})
+    assert "anything else" in text and slots["person_offered"] is False
+
+
+def clarify_history(previous_clarifications):
+    events = [{"event": "action", "name": "action_listen"}, user_event("hi", "greet", 0.9, None),
+              {"event": "action", "name": "utter_greet"}]
+    for _ in range(previous_clarifications):
+        events += [{"event": "action", "name": "action_listen"}, user_event("??", "nlu_fallback", 0.3, None),
+                   {"event": "action", "name": "action_clarify"}]
+    return events + [{"event": "action", "name": "action_listen"}, user_event("asdf", "nlu_fallback", 0.3, None)]
+
+
+@pytest.mark.asyncio
+async def test_first_unclear_message_asks_to_rephrase():
+    text, slots, _ = await run(ActionClarify(), intent="nlu_fallback", events=clarify_history(0))
+    assert "put it another way" in text and slots == {}
+
+
+@pytest.mark.asyncio
+async def test_second_unclear_message_in_a_row_goes_to_a_person():
+    text, slots, _ = await run(ActionClarify(), intent="nlu_fallback", events=clarify_history(1))
+    assert "person from our team" in text
+    assert slots["handoff_active"] is True and slots["handoff_reasons"] == ["clarification_failed"]
+
+
+@pytest.mark.asyncio
+async def test_unclear_messages_that_are_not_in_a_row_do_not_hand_off():
+    events = clarify_history(1)
+    events[-2:-2] = [{"event": "action", "name": "action_listen"}, user_event("pets?", "ask_pets", 0.9, None),
+                     {"event": "action", "name": "action_answer_knowledge"}]
+    _, slots, _ = await run(ActionClarify(), intent="nlu_fallback", events=events)
+    assert slots == {}
+
+
+@pytest.mark.asyncio
+async def test_clarify_inside_a_form_is_short_and_lets_the_form_ask_again():
+    text, _, _ = await run(ActionClarify(), intent="nlu_fallback", events=clarify_history(0),
+                           active_loop="cancel_booking_form")
+    assert text == "Sorry, I didn't quite get that."
