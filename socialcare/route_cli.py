@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
+import sys
 from pathlib import Path
 from typing import Any, Dict, IO, Optional
 
@@ -35,10 +37,26 @@ def parse_request(line: str) -> Dict[str, str]:
     return {"text": text, "channel": channel}
 
 
+def quiet_rasa_logs(level: int = logging.WARNING) -> None:
+    """Send Rasa's logs to stderr at `level`.
+
+    Without this, Rasa's structlog debug lines (which include the message text) would be
+    printed to stdout, mixing customer text into the JSON lines and into logs.
+    """
+    from rasa.utils.log_utils import configure_structlog
+
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    logging.basicConfig(stream=sys.stderr, level=level, format="%(message)s")
+    configure_structlog(level)
+
+
 def load_agent(model: Path) -> Any:
-    """Load a trained Rasa model (NLU part used) once."""
+    """Load a trained Rasa model (NLU part used) once, with Rasa's logs quiet."""
     from rasa.core.agent import Agent
 
+    quiet_rasa_logs()
     return Agent.load(str(model))
 
 
