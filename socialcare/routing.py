@@ -29,7 +29,8 @@ CHANNELS = ("twitter_dm", "twitter_mention", "messenger", "rest")
 FALLBACK_INTENT = "nlu_fallback"
 UNKNOWN_LANGUAGE = "und"  # what the language detector reports when it cannot tell
 # HandoffPolicy fields that are lists in handoff.yml, not thresholds.
-LIST_FIELDS = ("negative_sentiment_exempt_routes", "supported_languages")
+LIST_FIELDS = ("negative_sentiment_exempt_routes", "supported_languages", "vip_tiers", "vip_routes",
+               "praise_overrides")
 
 
 class RoutingConfigError(ValueError):
@@ -66,8 +67,17 @@ class HandoffPolicy:
     negative_sentiment: float = -0.25
     urgency_score: float = 0.6
     language_min_confidence: float = 0.9
+    failed_clarifications: float = 2
+    reach_followers: float = 10000
+    reach_sentiment: float = -0.05
+    public_negative_sentiment: float = -0.1
+    public_unclear_sentiment: float = 0.0
+    praise_sentiment: float = 0.5
     negative_sentiment_exempt_routes: Tuple[str, ...] = ("chitchat",)
     supported_languages: Tuple[str, ...] = ("en",)
+    vip_tiers: Tuple[str, ...] = ("gold", "platinum")
+    vip_routes: Tuple[str, ...] = ("feedback", "out_of_scope")
+    praise_overrides: Tuple[str, ...] = ("complain", "complain_staff")
 
 
 @dataclass(frozen=True)
@@ -138,10 +148,16 @@ def parse_handoff_policy(data: Mapping[str, Any]) -> HandoffPolicy:
     languages = data.get("supported_languages") or ["en"]
     if isinstance(languages, str) or not all(isinstance(c, str) and c.strip() for c in languages):
         raise RoutingConfigError("supported_languages must be a list of ISO 639-1 codes")
+    vip = data.get("vip") or {}
+    if not isinstance(vip, Mapping):
+        raise RoutingConfigError("vip must be a mapping with tiers and routes")
     return HandoffPolicy(
         **values,
         negative_sentiment_exempt_routes=exempt,
         supported_languages=tuple(c.strip().lower() for c in languages),
+        vip_tiers=tuple(str(t).lower() for t in vip.get("tiers", HandoffPolicy.vip_tiers)),
+        vip_routes=tuple(str(r) for r in vip.get("routes", HandoffPolicy.vip_routes)),
+        praise_overrides=tuple(str(i) for i in data.get("praise_overrides", HandoffPolicy.praise_overrides)),
     )
 
 
@@ -214,6 +230,13 @@ def language_of(parse: Mapping[str, Any]) -> Language:
     return Language(code, max(0.0, min(1.0, _number(language.get("confidence")))))
 
 
+def followers_of(parse: Mapping[str, Any]) -> Optional[int]:
+    """The author's follower count the X channel put in the message metadata, if any."""
+    metadata = parse.get("metadata")
+    value = metadata.get("author_followers") if isinstance(metadata, Mapping) else None
+    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
 def decide(
     parse: Mapping[str, Any],
     channel: str,
@@ -221,13 +244,17 @@ def decide(
     policy: HandoffPolicy,
     *,
     in_form: bool = False,
+    tier: Optional[str] = None,
 ) -> Decision:
     """Route one parsed customer message.
 
-    `parse` is Rasa's parse data (intent, intent_ranking, sentiment, urgency, language).
-    Returns the route of the best intent, whether a person must take over, and the reasons
-    with their scores. Urgency hands off at any point; an unsupported language does not
-    inside a form, where a name or an address typed as an answer can look foreign.
+    `parse` is Rasa's parse data (intent, intent_ranking, sentiment, urgency, language,
+    metadata). Returns the route of the best intent, whether a person must take over, and
+    the reasons with their scores. Urgency hands off at any point; an unsupported language
+    does not inside a form, where a name or an address typed as an answer can look foreign.
+    A public post from an account with at least `reach_followers` followers hands off when
+    it is a complaint-like route or at all negative; a customer whose loyalty `tier` is a
+    VIP tier hands off on `vip_routes` and on negative sentiment (outside forms).
     """
     intent, confidence = top_intent(parse)
     sentiment = sentiment_score(parse)
@@ -235,8 +262,12 @@ def decide(
     reasons = []
     intent_bar = policy.handoff_intent_confidence_in_form if in_form else policy.handoff_intent_confidence
     confident = confidence >= policy.min_confidence
+    public = channel == "twitter_mention"
+    # "your agent Mike was a star": a complaint intent read with clearly positive sentiment
+    # is praise, not a case for a person.
+    praised = intent in policy.praise_overrides and sentiment >= policy.praise_sentiment
 
-    if spec.handoff and confidence >= intent_bar:
+    if spec.handoff and confidence >= intent_bar and not praised:
         reasons.append(f"route:{spec.route}:{intent}@{confidence:.2f}")
     urgency = urgency_of(parse)
     if urgency.categories and urgency.score >= policy.urgency_score:
@@ -257,12 +288,34 @@ def decide(
         and not in_form
     ):
         reasons.append(f"negative_sentiment:{sentiment:.2f}<={policy.negative_sentiment:.2f}")
+    elif public and sentiment <= policy.public_negative_sentiment and not in_form:
+        # A negative public post is a public complaint: a person acknowledges it and takes
+        # it to DM, whatever was asked.
+        reasons.append(f"public_complaint:{sentiment:.2f}<={policy.public_negative_sentiment:.2f}")
 
+    followers = followers_of(parse)
+    if (
+        channel == "twitter_mention"
+        and followers is not None
+        and followers >= policy.reach_followers
+        and (spec.route in ("feedback", "diagnostic", "advice", "human") or sentiment <= policy.reach_sentiment)
+    ):
+        reasons.append(f"reach:{followers}>={int(policy.reach_followers)}")
+    if tier and tier.lower() in policy.vip_tiers and not in_form and (
+        (spec.route in policy.vip_routes and confident) or sentiment <= policy.negative_sentiment
+    ):
+        reasons.append(f"vip:{tier.lower()}@1.00")
+
+    if public and not reasons and not confident and sentiment < policy.public_unclear_sentiment:
+        # An unclear, negative public post: asking an unhappy customer to rephrase in
+        # public helps nobody.
+        reasons.append(f"public_unclear:{confidence:.2f}<{policy.min_confidence:.2f}"
+                       f",sentiment:{sentiment:.2f}<{policy.public_unclear_sentiment:.2f}")
     handoff = bool(reasons)
     clarify = not handoff and not confident
     if clarify:
         reasons.append(f"low_confidence:{confidence:.2f}<{policy.min_confidence:.2f}")
-    if channel == "twitter_mention" and handoff:
+    if public and handoff:
         reasons.append("public_channel")
     return Decision(
         intent=intent,
@@ -275,6 +328,7 @@ def decide(
     )
 
 
-def triage_latest(latest_message: Mapping[str, Any], channel: str, in_form: bool = False) -> Decision:
+def triage_latest(latest_message: Mapping[str, Any], channel: str, in_form: bool = False,
+                  tier: Optional[str] = None) -> Decision:
     """`decide` with the project's route table and thresholds (loaded once per process)."""
-    return decide(latest_message, channel, load_route_table(), load_handoff_policy(), in_form=in_form)
+    return decide(latest_message, channel, load_route_table(), load_handoff_policy(), in_form=in_form, tier=tier)

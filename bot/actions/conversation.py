@@ -75,6 +75,10 @@ class ActionRouteInform(SafeAction):
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
         """Start the matching form, or ask what the customer would like to do."""
+        from bot.actions.handoff_csat import thank_for_csat
+
+        if thank_for_csat(dispatcher, tracker):  # "4" answering the satisfaction question
+            return []
         if active_form(tracker):
             dispatcher.utter_message(response="utter_clarify_in_form")
             return []

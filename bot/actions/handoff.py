@@ -1,8 +1,10 @@
 """Handing a conversation to a person: `action_handoff`, `action_clarify` and their shared logic.
 
-The real handoff queue comes later; today the assistant stops whatever it was doing, tells
-the customer honestly that a person from the team will follow up in this conversation, and
-records why in the `handoff_active` and `handoff_reasons` slots.
+The assistant stops whatever it was doing, tells the customer honestly that a person from
+the team will follow up in this conversation, records why in the `handoff_active` and
+`handoff_reasons` slots, and hands over to `action_handoff_ticket`
+(bot/actions/handoff_ticket.py), which queues the ticket with its dossier, tells the
+customer the expected wait and pauses the bot until an agent resolves the ticket.
 """
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import logging
 from typing import Any, Dict, Iterable, List, Optional
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -33,7 +35,19 @@ from bot.actions.form_specs import FORMS
 logger = logging.getLogger(__name__)
 
 CLARIFY_ACTION = "action_clarify"
-MAX_CLARIFICATIONS = 2
+TICKET_ACTION = "action_handoff_ticket"
+MAX_CLARIFICATIONS = 2  # default; bot/handoff.yml `failed_clarifications` overrides
+
+
+def max_clarifications() -> int:
+    """Failed clarifications in a row that go to a person (handoff.yml, default 2)."""
+    try:
+        from socialcare.routing import load_handoff_policy
+
+        return max(1, int(load_handoff_policy().failed_clarifications))
+    except Exception as exc:  # noqa: BLE001 - a broken file must not break clarifying
+        logger.warning("handoff policy unavailable: %s", type(exc).__name__)
+        return MAX_CLARIFICATIONS
 
 
 def triage_reasons(tracker: Tracker) -> List[str]:
@@ -42,7 +56,7 @@ def triage_reasons(tracker: Tracker) -> List[str]:
         from socialcare.routing import triage_latest
 
         decision = triage_latest(tracker.latest_message or {}, channel_of(tracker),
-                                 in_form=active_form(tracker) is not None)
+                                 in_form=active_form(tracker) is not None, tier=tracker.get_slot("loyalty_tier"))
     except Exception as exc:  # noqa: BLE001 - reasons are a record, never a reason to fail
         logger.warning("triage unavailable: %s", type(exc).__name__)
         return []
@@ -77,14 +91,15 @@ def handoff_events(
     reasons: Iterable[str],
     response: Optional[str] = None,
 ) -> List[EventType]:
-    """Tell the customer a person takes over, stop any form, and record the reasons."""
+    """Tell the customer a person takes over, stop any form, record the reasons, and
+    follow up with `action_handoff_ticket` (queue, wait estimate, pause)."""
     reasons = [r for r in reasons if r] or ["unspecified"]
     if response is None:
         response = "utter_handoff_public" if is_public(tracker) else "utter_handoff"
     dispatcher.utter_message(response=response)
     logger.info("handoff: %s", ",".join(reasons))
     values = handoff_slot_values(tracker, reasons)
-    return form_reset_events(tracker) + [SlotSet(k, v) for k, v in values.items()]
+    return form_reset_events(tracker) + [SlotSet(k, v) for k, v in values.items()] + [FollowupAction(TICKET_ACTION)]
 
 
 def handoff_reasons_for(tracker: Tracker) -> List[str]:
@@ -146,7 +161,11 @@ class ActionClarify(SafeAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         """Ask to rephrase, or hand off with reason `clarification_failed`."""
-        if clarifications_in_a_row(tracker) + 1 >= MAX_CLARIFICATIONS:
+        from bot.actions.handoff_csat import thank_for_csat
+
+        if thank_for_csat(dispatcher, tracker):  # a satisfaction score, not a misunderstanding
+            return []
+        if clarifications_in_a_row(tracker) + 1 >= max_clarifications():
             return handoff_events(dispatcher, tracker, ["clarification_failed"], response="utter_handoff_clarify")
         dispatcher.utter_message(response="utter_clarify_in_form" if active_form(tracker) else "utter_clarify")
         return []

@@ -12,7 +12,7 @@ from abc import abstractmethod
 from typing import Any, ClassVar, Dict, List, Optional
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import FollowupAction, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -87,6 +87,10 @@ class FormSubmitAction(SafeAction):
         """Run the backend request unless the form was stopped; always tidy up."""
         cleanup = self.cleanup_events(tracker)
         values = slots_of(tracker, self.form_spec)
+        if tracker.get_slot(FORM_OUTCOME) == "handoff":  # the form handed off (backend error)
+            from bot.actions.handoff import TICKET_ACTION
+
+            return cleanup + [FollowupAction(TICKET_ACTION)]
         if tracker.get_slot(FORM_OUTCOME) or any(v is None for v in values.values()):
             return cleanup
         repository: Optional[AirlineRepository] = None

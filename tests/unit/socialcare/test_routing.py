@@ -221,3 +221,51 @@ def test_project_handoff_file_has_the_triage_thresholds():
     policy = load_handoff_policy()
     assert policy.supported_languages == ("en",)
     assert 0.0 < policy.urgency_score <= 1.0 and 0.5 <= policy.language_min_confidence <= 1.0
+
+
+COMPLAINT_TABLE = parse_route_table(
+    {"intents": {"complain": {"route": "feedback", "handoff": True},
+                 "cancel_booking": {"route": "transactional"},
+                 "ask_pets": {"route": "informational"}}}
+)
+EXEMPT = HandoffPolicy(negative_sentiment_exempt_routes=("chitchat", "informational", "transactional"))
+
+
+def test_mildly_negative_request_in_private_is_answered_by_the_bot():
+    d = decide(parse("cancel_booking", 0.9, compound=-0.3), "twitter_dm", COMPLAINT_TABLE, EXEMPT)
+    assert not d.handoff and d.reasons == ()
+
+
+def test_the_same_request_in_public_is_a_public_complaint():
+    d = decide(parse("cancel_booking", 0.9, compound=-0.3), "twitter_mention", COMPLAINT_TABLE, EXEMPT)
+    assert d.handoff
+    assert d.reasons == ("public_complaint:-0.30<=-0.10", "public_channel")
+
+
+def test_neutral_public_question_is_answered():
+    d = decide(parse("ask_pets", 0.9, compound=0.0), "twitter_mention", COMPLAINT_TABLE, EXEMPT)
+    assert not d.handoff
+
+
+def test_complaint_intent_with_clearly_positive_sentiment_reads_as_praise():
+    praised = decide(parse("complain", 0.7, compound=0.8), "twitter_mention", COMPLAINT_TABLE, EXEMPT)
+    assert not praised.handoff
+    complaint = decide(parse("complain", 0.7, compound=0.2), "twitter_mention", COMPLAINT_TABLE, EXEMPT)
+    assert complaint.handoff and complaint.reasons[0] == "route:feedback:complain@0.70"
+
+
+def test_unclear_negative_public_post_goes_to_a_person_not_a_public_rephrase():
+    d = decide(parse("ask_pets", 0.3, compound=-0.05), "twitter_mention", COMPLAINT_TABLE, EXEMPT)
+    assert d.handoff and not d.clarify
+    assert d.reasons[0] == "public_unclear:0.30<0.45,sentiment:-0.05<0.00"
+    private = decide(parse("ask_pets", 0.3, compound=-0.05), "messenger", COMPLAINT_TABLE, EXEMPT)
+    assert private.clarify and not private.handoff
+
+
+def test_praise_overrides_and_public_thresholds_come_from_the_yaml():
+    policy = parse_handoff_policy({"thresholds": {"public_negative_sentiment": -0.4, "praise_sentiment": 0.9},
+                                   "praise_overrides": ["complain"],
+                                   "negative_sentiment_exempt_routes": ["transactional"]})
+    assert (policy.public_negative_sentiment, policy.praise_sentiment, policy.praise_overrides) == (-0.4, 0.9, ("complain",))
+    d = decide(parse("cancel_booking", 0.9, compound=-0.3), "twitter_mention", COMPLAINT_TABLE, policy)
+    assert not d.handoff

@@ -1,0 +1,129 @@
+"""`action_handoff_ticket`: queue the conversation for a person, tell the customer the wait,
+and pause the bot.
+
+Every handoff (`bot.actions.handoff.handoff_events`) ends with a FollowupAction to this
+action. It builds the dossier from the tracker (pure code in `handoff.dossier`), looks up
+the loyalty tier when the conversation verified a member, opens or updates the ticket in
+Redis, tells the customer the expected wait (or when the team is back) and returns
+``action_listen`` + ``ConversationPaused``: from then on Rasa logs the customer's messages
+(the event broker copies them to the ticket) without answering, until the agent resolves.
+
+If the queue cannot be reached, the customer is told honestly and the bot stays active.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any, Dict, List, Optional
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActionExecuted, ConversationPaused, EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from bot.actions.common import HANDOFF_REASONS, channel_of, is_public
+
+logger = logging.getLogger(__name__)
+
+TICKET_ACTION = "action_handoff_ticket"
+TICKET_SLOT = "handoff_ticket"
+TIMEOUT_S = 10.0
+LOOKUP_TIMEOUT_S = 3.0
+
+_store: Any = None
+
+
+def get_store() -> Any:
+    """The process-wide TicketStore, opened from the environment on first use."""
+    global _store
+    if _store is None:
+        from handoff.connect import store_from_env
+
+        _store = store_from_env()
+    return _store
+
+
+def set_store(store: Any) -> None:
+    """Use `store` from now on (tests); None reopens from the environment on next use."""
+    global _store
+    _store = store
+
+
+def tracker_json(tracker: Tracker) -> Dict[str, Any]:
+    """The parts of the tracker the dossier reads."""
+    return {"sender_id": tracker.sender_id, "slots": dict(tracker.slots or {}),
+            "events": list(tracker.events or []), "latest_input_channel": tracker.get_latest_input_channel()}
+
+
+def _latest_value(tracker: Tracker, slot: str) -> Optional[str]:
+    for event in reversed(list(tracker.events or [])):
+        if event.get("event") == "slot" and event.get("name") == slot and event.get("value"):
+            return str(event["value"])
+    return None
+
+
+async def loyalty_tier(tracker: Tracker) -> Optional[str]:
+    """The member's tier when the conversation gave a member number and last name (else None)."""
+    member, last_name = _latest_value(tracker, "member_number"), _latest_value(tracker, "last_name")
+    if not member or not last_name:
+        return None
+    try:
+        from bot.actions.backend import get_repository
+
+        account = await asyncio.wait_for(get_repository().loyalty_account(member, last_name), LOOKUP_TIMEOUT_S)
+        return account.tier
+    except Exception as exc:  # noqa: BLE001 - the tier is a nice-to-have for the dossier
+        logger.info("handoff.tier_unavailable error=%s", type(exc).__name__)
+        return None
+
+
+def knowledge_entries() -> List[Any]:
+    """Curated answers for the agent's suggestions (empty when unavailable)."""
+    try:
+        from bot.actions.knowledge_base import get_knowledge_base
+
+        return list(get_knowledge_base().entries)
+    except Exception as exc:  # noqa: BLE001
+        logger.info("handoff.knowledge_unavailable error=%s", type(exc).__name__)
+        return []
+
+
+class ActionHandoffTicket(Action):
+    """Queues the conversation for a person (see the module docstring).
+
+    Not a SafeAction: its own failure must not start another handoff.
+    """
+
+    def name(self) -> str:
+        """Action name used in the domain."""
+        return TICKET_ACTION
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        """Open the ticket, tell the wait, pause; on failure apologise and keep listening."""
+        from handoff.config import load_team_config
+        from handoff.opening import open_ticket
+        from handoff.wait import wait_message
+        from socialcare.routing import load_handoff_policy
+
+        reasons = tracker.get_slot(HANDOFF_REASONS) or ["unspecified"]
+        try:
+            config, policy = load_team_config(), load_handoff_policy()
+            tier = await loyalty_tier(tracker)
+            opened = await asyncio.wait_for(open_ticket(
+                get_store(), tracker_json(tracker), reasons, channel=channel_of(tracker), now=time.time(),
+                config=config, vip_tiers=policy.vip_tiers, reach_followers=policy.reach_followers,
+                profile_extra={"loyalty_tier": tier}, knowledge_entries=knowledge_entries(),
+            ), TIMEOUT_S)
+        except Exception as exc:  # noqa: BLE001 - never silence, never a stack trace
+            logger.error("handoff.ticket_failed error=%s", type(exc).__name__)
+            dispatcher.utter_message(response="utter_handoff_queue_unavailable")
+            return [SlotSet("handoff_active", False), FollowupAction("action_listen")]
+        logger.info("handoff.ticket_ready ticket=%s created=%s priority=%s wait=%s", opened.ticket.id,
+                    opened.created, opened.ticket.priority, opened.wait.kind)
+        if opened.created and not is_public(tracker):
+            dispatcher.utter_message(text=wait_message(opened.wait))
+        tier_events = [SlotSet("loyalty_tier", tier)] if tier else []
+        return tier_events + [SlotSet(TICKET_SLOT, opened.ticket.id), ActionExecuted("action_listen"),
+                              ConversationPaused()]

@@ -1,0 +1,93 @@
+"""The one module that builds the handoff's Redis key names (house rule 8).
+
+Every key lives under the prefix (``REDIS_KEY_PREFIX``, default ``socialcare``)::
+
+    {p}:handoff:ticket:{id}          string: the ticket JSON (versioned, see tickets.py)
+    {p}:handoff:transcript:{id}      stream: live transcript turns + status events of a ticket
+    {p}:handoff:queue                zset: open tickets, score = SLA deadline (earliest first)
+    {p}:handoff:claimed              zset: claimed tickets, score = claim time
+    {p}:handoff:resolved             zset: resolved tickets, score = resolve time
+    {p}:handoff:active:{sender}      string: id of the sender's unresolved ticket (the
+                                     "an agent has this conversation" flag)
+    {p}:handoff:csat:{sender}        string: ticket id awaiting a CSAT answer (TTL)
+    {p}:handoff:customer:{sender}    zset: every ticket of one sender, score = created
+    {p}:handoff:agents               zset: agents online, score = last heartbeat
+    {p}:handoff:feed                 stream: queue-wide events (created/claimed/...), capped
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+DEFAULT_PREFIX = "socialcare"
+_SAFE = re.compile(r"[A-Za-z0-9_.\-]{1,128}")
+
+
+def safe_part(value: object) -> str:
+    """`value` as one key segment: itself when a plain token, else ``h-<sha256 prefix>``."""
+    text = str(value)
+    if _SAFE.fullmatch(text):
+        return text
+    return "h-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class HandoffKeys:
+    """Key names under one prefix (letters and digits only)."""
+
+    prefix: str = DEFAULT_PREFIX
+
+    def __post_init__(self) -> None:
+        if not self.prefix or not self.prefix.isalnum():
+            raise ValueError("key prefix must be letters and digits only")
+
+    @property
+    def base(self) -> str:
+        """Common start of every handoff key."""
+        return f"{self.prefix}:handoff"
+
+    def ticket(self, ticket_id: str) -> str:
+        """The ticket's JSON."""
+        return f"{self.base}:ticket:{safe_part(ticket_id)}"
+
+    def transcript(self, ticket_id: str) -> str:
+        """The ticket's live transcript stream."""
+        return f"{self.base}:transcript:{safe_part(ticket_id)}"
+
+    @property
+    def queue(self) -> str:
+        """Open tickets by SLA deadline."""
+        return f"{self.base}:queue"
+
+    @property
+    def claimed(self) -> str:
+        """Claimed tickets."""
+        return f"{self.base}:claimed"
+
+    @property
+    def resolved(self) -> str:
+        """Resolved tickets, newest last."""
+        return f"{self.base}:resolved"
+
+    def active(self, sender_id: str) -> str:
+        """The sender's unresolved ticket id (exists while the bot must stay quiet)."""
+        return f"{self.base}:active:{safe_part(sender_id)}"
+
+    def csat(self, sender_id: str) -> str:
+        """Ticket id waiting for the sender's satisfaction score."""
+        return f"{self.base}:csat:{safe_part(sender_id)}"
+
+    def customer(self, sender_id: str) -> str:
+        """Every ticket of one sender."""
+        return f"{self.base}:customer:{safe_part(sender_id)}"
+
+    @property
+    def agents(self) -> str:
+        """Agents online (heartbeats)."""
+        return f"{self.base}:agents"
+
+    @property
+    def feed(self) -> str:
+        """Queue-wide event stream."""
+        return f"{self.base}:feed"

@@ -1,0 +1,67 @@
+"""Open (or update) the ticket for a handoff: dossier, priority, SLA, queue, wait estimate.
+
+`open_ticket` is what `action_handoff_ticket` calls; its only I/O is the TicketStore, so
+it is tested against a real Redis without Rasa.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping, Optional, Sequence
+
+from handoff.config import TeamConfig
+from handoff.dossier import build_dossier
+from handoff.priority import sla_deadline, ticket_priority
+from handoff.store import TicketStore, new_ticket_id
+from handoff.suggest import suggest_answers
+from handoff.tickets import Ticket, reasons_from_strings
+from handoff.wait import WaitEstimate, estimate_wait
+
+
+@dataclass(frozen=True)
+class Opened:
+    """The stored ticket, whether it is new, and the customer's wait estimate."""
+
+    ticket: Ticket
+    created: bool
+    wait: WaitEstimate
+
+
+def _customer_texts(dossier: Mapping[str, Any]) -> Sequence[str]:
+    return [t["text"] for t in dossier.get("transcript") or [] if t.get("speaker") == "customer"]
+
+
+def _brief(ticket: Ticket) -> dict:
+    summary = (ticket.dossier.get("summary") or {}).get("headline", "")
+    return {"id": ticket.id, "status": ticket.status, "created_at": ticket.created_at, "summary": summary,
+            "csat": ticket.csat, "reasons": [r.code for r in ticket.reasons]}
+
+
+async def open_ticket(store: TicketStore, tracker: Mapping[str, Any], reason_strings: Iterable[str], *,
+                      channel: str, now: float, config: TeamConfig, vip_tiers: Sequence[str] = (),
+                      reach_followers: float = float("inf"), profile_extra: Optional[Mapping[str, Any]] = None,
+                      knowledge_entries: Iterable[Any] = ()) -> Opened:
+    """Build the dossier from `tracker` (Rasa tracker JSON) and queue the ticket.
+
+    A second handoff while the sender's ticket is unresolved updates that ticket
+    (`created` is False). Returns the ticket and the expected wait for the customer.
+    """
+    sender_id = str(tracker.get("sender_id") or "")
+    reasons = reasons_from_strings(list(reason_strings) or ["unspecified"])
+    earlier = [_brief(t) for t in await store.tickets_of(sender_id, limit=10) if t.status == "resolved"]
+    dossier = build_dossier(tracker, reasons=reasons, channel=channel, now=now, config=config,
+                            profile_extra=profile_extra, earlier_tickets=earlier)
+    intents = [i["intent"] for i in dossier["intents"] if i.get("intent")]
+    dossier["knowledge"] = suggest_answers(_customer_texts(dossier), knowledge_entries, intents)
+    profile = dossier["profile"]
+    sentiment = (dossier.get("sentiment") or {}).get("last")
+    priority = ticket_priority(reasons, config, tier=profile.get("loyalty_tier"), vip_tiers=vip_tiers,
+                               followers=profile.get("followers") if isinstance(profile.get("followers"), int) else None,
+                               reach_followers=reach_followers, sentiment=sentiment)
+    ticket = Ticket(id=new_ticket_id(), sender_id=sender_id, channel=channel, priority=priority,
+                    sla_deadline=sla_deadline(priority, now, config), reasons=reasons, created_at=now,
+                    updated_at=now, dossier=dossier)
+    stored, created = await store.create(ticket)
+    ahead = await store.position(stored.id)
+    stats = await store.stats()
+    wait = estimate_wait(now, ahead or 0, stats.agents_online, config)
+    return Opened(stored, created, wait)
