@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import List
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.form_specs import FORMS
@@ -29,7 +29,7 @@ class ActionSubmitLoyaltyBalance(FormSubmitAction):
 
     async def perform(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                       repository: AirlineRepository) -> List[EventType]:
-        """The account as the backend returns it."""
+        """The account as the backend returns it; remembers the tier (VIP handoff trigger)."""
         account = await repository.loyalty_account(tracker.get_slot("member_number"), tracker.get_slot("last_name"))
         dispatcher.utter_message(text=loyalty_message(account))
-        return []
+        return [SlotSet("loyalty_tier", account.tier)]

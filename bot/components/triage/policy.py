@@ -76,7 +76,8 @@ class TriagePolicy(Policy):
         parse = tracker.latest_message.parse_data
         channel = channel_kind(tracker.get_latest_input_channel(), tracker.latest_message.metadata)
         decision = decide(
-            parse, channel, self._table, self._thresholds, in_form=tracker.active_loop_name is not None
+            parse, channel, self._table, self._thresholds, in_form=tracker.active_loop_name is not None,
+            tier=tracker.get_slot("loyalty_tier") if "loyalty_tier" in tracker.slots else None,
         )
         if not decision.handoff:
             return abstain

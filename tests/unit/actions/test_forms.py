@@ -275,6 +275,7 @@ async def test_loyalty_mismatch_then_match(repo):
     await form.say("100200300")
     replies = await form.say("okafor")
     assert form.done and "41,250 miles" in joined(replies)
+    assert form.slots["loyalty_tier"] == "gold"  # remembered for the VIP handoff trigger
 
 
 @pytest.mark.asyncio

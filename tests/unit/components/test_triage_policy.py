@@ -1,0 +1,58 @@
+"""TriagePolicy: predicts the handoff action from the routing decision, with the tracker's context."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.components.triage.policy import TriagePolicy
+
+DOMAIN = Domain.from_dict({
+    "intents": ["out_of_scope", "ask_pets", "report_lost_bag"],
+    "actions": ["action_handoff"],
+    "slots": {"loyalty_tier": {"type": "text", "influence_conversation": False,
+                               "mappings": [{"type": "custom"}]}},
+})
+
+
+@pytest.fixture
+def policy(tmp_path: Path) -> TriagePolicy:
+    storage = LocalModelStorage(tmp_path)
+    context = ExecutionContext(GraphSchema({}), "test")
+    return TriagePolicy.create(TriagePolicy.get_default_config(), storage, Resource("triage"), context)
+
+
+def tracker(intent: str, confidence: float, tier: str | None = None) -> DialogueStateTracker:
+    events = [ActionExecuted("action_listen")]
+    if tier:
+        events.append(SlotSet("loyalty_tier", tier))
+    events.append(UserUttered("some text", intent={"name": intent, "confidence": confidence},
+                              parse_data={"intent": {"name": intent, "confidence": confidence},
+                                          "sentiment": {"compound": 0.0}},
+                              input_channel="rest"))
+    return DialogueStateTracker.from_events("customer-1", events, slots=DOMAIN.slots)
+
+
+def handoff_probability(policy: TriagePolicy, t: DialogueStateTracker) -> float:
+    prediction = policy.predict_action_probabilities(t, DOMAIN)
+    return prediction.probabilities[DOMAIN.index_for_action("action_handoff")]
+
+
+def test_diagnostic_message_predicts_the_handoff(policy):
+    assert handoff_probability(policy, tracker("report_lost_bag", 0.9)) == 1.0
+
+
+def test_informational_message_abstains(policy):
+    assert handoff_probability(policy, tracker("ask_pets", 0.9)) == 0.0
+
+
+def test_vip_tier_from_the_slot_hands_off_an_out_of_scope_message(policy):
+    assert handoff_probability(policy, tracker("out_of_scope", 0.9)) == 0.0
+    assert handoff_probability(policy, tracker("out_of_scope", 0.9, tier="gold")) == 1.0
+    assert handoff_probability(policy, tracker("out_of_scope", 0.9, tier="blue")) == 0.0
