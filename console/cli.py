@@ -1,0 +1,123 @@
+"""`socialcare console` and `socialcare console-user ...`: serve the console, manage users.
+
+The first admin is created by a person, never by a default password in the code::
+
+    socialcare console-user add alice --role supervisor     # asks for the password twice
+
+The password comes from the prompt, from standard input with ``--password-stdin`` (one
+line), or from CONSOLE_USER_PASSWORD (for scripts). Without REDIS_URL and with no Redis
+answering on the embedded port, the embedded Redis is started for the command and
+stopped after, on the same data files as `make run`.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+from contextlib import asynccontextmanager
+from typing import AsyncIterator, Mapping, Optional, TextIO
+
+from console.settings import ConsoleSettings
+from console.users import MIN_PASSWORD_LENGTH, ROLES, UserError, UserExists, UserStore
+
+
+def add_parsers(sub: "argparse._SubParsersAction") -> None:
+    """Add the `console` and `console-user` sub-commands to the socialcare parser."""
+    sub.add_parser("console", help="serve the agent console (CONSOLE_HOST:CONSOLE_PORT)")
+    users = sub.add_parser("console-user", help="manage agent console users")
+    verbs = users.add_subparsers(dest="verb", required=True)
+    add = verbs.add_parser("add", help="create a user (password from a prompt)")
+    add.add_argument("name")
+    add.add_argument("--role", choices=ROLES, default="agent")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    passwd = verbs.add_parser("passwd", help="set a user's password")
+    passwd.add_argument("name")
+    passwd.add_argument("--password-stdin", action="store_true")
+    verbs.add_parser("list", help="list users and roles")
+    delete = verbs.add_parser("delete", help="delete a user")
+    delete.add_argument("name")
+
+
+def read_password(args: argparse.Namespace, env: Mapping[str, str], stdin: TextIO) -> str:
+    """The new password: CONSOLE_USER_PASSWORD, one line of stdin, or a prompt (twice)."""
+    if env.get("CONSOLE_USER_PASSWORD"):
+        return env["CONSOLE_USER_PASSWORD"]
+    if args.password_stdin:
+        return stdin.readline().rstrip("\r\n")
+    first = getpass.getpass(f"password for {args.name} (at least {MIN_PASSWORD_LENGTH} characters): ")
+    second = getpass.getpass("again: ")
+    if first != second:
+        raise UserError("the passwords differ")
+    return first
+
+
+@asynccontextmanager
+async def open_redis(settings: ConsoleSettings) -> AsyncIterator[object]:
+    """A client for the console's Redis; starts the embedded one if nothing answers."""
+    from socialcare.embedded_redis import EmbeddedRedis, EmbeddedRedisError, wait_for_redis
+    from console.services import redis_client
+
+    embedded: Optional[EmbeddedRedis] = None
+    target = settings.redis_target()
+    try:
+        await wait_for_redis(target.host, target.port, timeout=1.0, password=target.password)
+    except EmbeddedRedisError:
+        if settings.redis_url:
+            raise
+        embedded = EmbeddedRedis(target.port, settings.data_dir / "redis")
+        await embedded.start()
+    client = redis_client(settings)
+    try:
+        yield client
+    finally:
+        await client.close()
+        if embedded is not None:
+            await embedded.stop()
+
+
+async def manage_users(args: argparse.Namespace, settings: ConsoleSettings, password: Optional[str],
+                       out: TextIO) -> int:
+    """Carry out one `console-user` verb; returns the exit code."""
+    from console.keys import ConsoleKeys
+
+    async with open_redis(settings) as redis:
+        users = UserStore(redis, ConsoleKeys(settings.redis_key_prefix))
+        if args.verb == "add":
+            user = await users.create(args.name, args.role, password or "")
+            print(f"created {user.name} ({user.role})", file=out)
+        elif args.verb == "passwd":
+            await users.set_password(args.name, password or "")
+            print(f"password changed for {args.name}", file=out)
+        elif args.verb == "list":
+            for user in await users.list():
+                print(f"{user.name}\t{user.role}", file=out)
+        elif args.verb == "delete":
+            removed = await users.delete(args.name)
+            print(("deleted " if removed else "no user ") + args.name, file=out)
+            return 0 if removed else 1
+    return 0
+
+
+def main(args: argparse.Namespace, env: Optional[Mapping[str, str]] = None,
+         stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:
+    """Entry point for the two sub-commands (called by socialcare.cli)."""
+    env = os.environ if env is None else env
+    settings = ConsoleSettings.from_env(env)
+    if args.command == "console":
+        from console.app import run
+
+        run(settings)
+        return 0
+    try:
+        password = read_password(args, env, stdin) if args.verb in ("add", "passwd") else None
+        if password is not None and len(password) < MIN_PASSWORD_LENGTH:
+            raise UserError(f"passwords need at least {MIN_PASSWORD_LENGTH} characters")
+        return asyncio.run(manage_users(args, settings, password, out))
+    except UserExists as exc:
+        print(f"{exc}: use `console-user passwd` to change the password", file=sys.stderr)
+        return 1
+    except UserError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2

@@ -1,0 +1,154 @@
+"""Console settings, read once from the environment. Secrets never appear in reprs.
+
+Every variable is listed in `.env.example`:
+
+* ``CONSOLE_HOST`` / ``CONSOLE_PORT``: where the console listens (127.0.0.1:5080).
+* ``CONSOLE_SECRET_KEY``: the Fernet key (32 url-safe base64 bytes) that encrypts and
+  signs the session cookie. Unset: a random key is created once in
+  ``$SOCIALCARE_DATA_DIR/console_secret_key`` (mode 0600), so sessions survive restarts.
+* ``CONSOLE_COOKIE_SECURE``: send the cookie only over HTTPS (default on; browsers treat
+  http://127.0.0.1 and http://localhost as secure origins, so the default works locally).
+* ``CONSOLE_SESSION_MAX_AGE``: seconds a login lasts (8 hours).
+* ``CONSOLE_CANNED``: the YAML file of canned responses.
+* ``REDIS_URL``: the Redis the console shares with Rasa (else the embedded server's
+  ``EMBEDDED_REDIS_PORT`` on 127.0.0.1). ``REDIS_KEY_PREFIX`` as everywhere else.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping, Optional
+
+from socialcare.paths import PROJECT_ROOT
+from socialcare.settings import RedisTarget, SettingsError, parse_redis_url
+
+DEFAULT_PORT = 5080
+SECRET_FILE = "console_secret_key"
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be an integer") from exc
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{name} must be true or false")
+
+
+def check_secret_key(key: str) -> bytes:
+    """The 32 raw bytes of a Fernet key given as url-safe base64; SettingsError otherwise."""
+    try:
+        raw = base64.urlsafe_b64decode(key.encode("ascii"))
+    except (binascii.Error, UnicodeEncodeError, ValueError) as exc:
+        raise SettingsError("CONSOLE_SECRET_KEY must be url-safe base64 of 32 bytes") from exc
+    if len(raw) != 32:
+        raise SettingsError("CONSOLE_SECRET_KEY must be url-safe base64 of 32 bytes")
+    return raw
+
+
+def new_secret_key() -> str:
+    """A fresh random Fernet key (url-safe base64 of 32 bytes)."""
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode("ascii")
+
+
+def load_or_create_secret(data_dir: Path) -> str:
+    """The key kept in `data_dir` (created with mode 0600 on first use)."""
+    path = Path(data_dir) / SECRET_FILE
+    if path.exists():
+        key = path.read_text().strip()
+        check_secret_key(key)
+        return key
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = new_secret_key()
+    fd = os.open(str(path), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+@dataclass(frozen=True)
+class ConsoleSettings:
+    """Everything the console process needs. See the module docstring for each variable."""
+
+    host: str = "127.0.0.1"
+    port: int = DEFAULT_PORT
+    secret_key: str = field(default="", repr=False)
+    cookie_name: str = "socialcare_console"
+    cookie_secure: bool = True
+    session_max_age: int = 8 * 3600
+    redis_url: Optional[str] = field(default=None, repr=False)
+    embedded_redis_port: int = 6390
+    redis_key_prefix: str = "socialcare"
+    redis_timeout: float = 5.0
+    data_dir: Path = PROJECT_ROOT / "var"
+    canned_path: Path = PROJECT_ROOT / "console" / "canned.yml"
+    login_max_failures: int = 10
+    login_lockout_seconds: int = 900
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(cls, env: Optional[Mapping[str, str]] = None, *, create_secret: bool = True) -> "ConsoleSettings":
+        """Read settings from `env` (default: os.environ).
+
+        Without CONSOLE_SECRET_KEY the key in the data dir is used (created when
+        `create_secret`, else SettingsError).
+        """
+        env = os.environ if env is None else env
+        data_dir = Path(env.get("SOCIALCARE_DATA_DIR") or PROJECT_ROOT / "var")
+        prefix = env.get("REDIS_KEY_PREFIX") or "socialcare"
+        if not prefix.isalnum():
+            raise SettingsError("REDIS_KEY_PREFIX must be letters and digits only")
+        redis_url = env.get("REDIS_URL") or None
+        if redis_url:
+            parse_redis_url(redis_url)
+        key = env.get("CONSOLE_SECRET_KEY") or ""
+        if key:
+            check_secret_key(key)
+        elif create_secret:
+            key = load_or_create_secret(data_dir)
+        else:
+            raise SettingsError("CONSOLE_SECRET_KEY is not set")
+        max_age = _int(env, "CONSOLE_SESSION_MAX_AGE", 8 * 3600)
+        if max_age <= 0:
+            raise SettingsError("CONSOLE_SESSION_MAX_AGE must be positive")
+        return cls(
+            host=env.get("CONSOLE_HOST") or "127.0.0.1",
+            port=_int(env, "CONSOLE_PORT", DEFAULT_PORT),
+            secret_key=key,
+            cookie_secure=_bool(env, "CONSOLE_COOKIE_SECURE", True),
+            session_max_age=max_age,
+            redis_url=redis_url,
+            embedded_redis_port=_int(env, "EMBEDDED_REDIS_PORT", 6390),
+            redis_key_prefix=prefix,
+            data_dir=data_dir,
+            canned_path=Path(env.get("CONSOLE_CANNED") or PROJECT_ROOT / "console" / "canned.yml"),
+            log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
+        )
+
+    def redis_target(self) -> RedisTarget:
+        """The Redis to use: REDIS_URL, else the embedded server on 127.0.0.1."""
+        if self.redis_url:
+            return parse_redis_url(self.redis_url)
+        return RedisTarget("127.0.0.1", self.embedded_redis_port)
+
+    @property
+    def url(self) -> str:
+        """The console's base URL (what `make run` prints)."""
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host
+        return f"http://{host}:{self.port}"
