@@ -93,3 +93,19 @@ def test_eval_summary_shares():
     assert (report.negative_n, report.negative_handoff) == (2, 0.5)
     assert (report.positive_n, report.positive_handoff) == (1, 0.0)
     assert report.routes == {"diagnostic": 0.25, "feedback": 0.75}
+
+
+def test_eval_handoff_and_route_accuracy():
+    rows = [LabelledText("a", "negative", 1.0, "Lost Luggage"),      # expects diagnostic
+            LabelledText("b", "negative", 1.0, "Late Flight"),       # diagnostic or feedback
+            LabelledText("c", "negative", 1.0, "Bad Flight"),        # no route implied
+            LabelledText("d", "positive", 1.0),                      # feedback or chitchat
+            LabelledText("e", "positive", 0.4)]                      # not confident: ignored
+    def d(h, route):
+        return Decision("i", 1.0, route, h)
+    decisions = [d(True, "feedback"), d(True, "feedback"), d(False, "informational"),
+                 d(False, "chitchat"), d(True, "diagnostic")]
+    report = summarise(rows, decisions, 0.8)
+    assert report.handoff_accuracy == 0.75  # 2 of 3 negatives handed off, the positive kept
+    assert (report.route_n, report.route_accuracy) == (3, 2 / 3)
+    assert any(line.startswith("route accuracy") for line in report.lines())
