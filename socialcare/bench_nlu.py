@@ -1,13 +1,16 @@
 """`python -m socialcare.bench_nlu`: per-message latency of the MiniLM encoder and the NLU.
 
 Prints p50/p99 milliseconds per message, one message at a time after a warm-up, for
-  (a) the encoder alone, fp32, fixed threads;
-  (b) the encoder int8 (dynamic quantization);
+  (a) the encoder alone, fp32, fixed threads (TorchScript single-text path);
+  (b) the encoder int8 (dynamic quantization), eager and traced (the production path);
   (c) the whole NLU pipeline of a trained model (`Agent.load(model).parse_message`),
 and the cosine similarity between fp32 and int8 embeddings over varied sentences (does
-quantization keep quality). Offline: nothing is downloaded.
+quantization keep quality). Offline: nothing is downloaded. The 1-minute load average is
+printed before and after: other work on the machine inflates every figure.
 
     python -m socialcare.bench_nlu [--model models/x.tar.gz] [--n 300] [--threads 1]
+
+Without --model, (c) uses the newest model under SOCIALCARE_MODEL_DIR (models/), if any.
 """
 from __future__ import annotations
 
@@ -119,13 +122,14 @@ def bench_encoders(args: argparse.Namespace) -> None:
     from bot.components.minilm.model import SentenceEncoder, cosine
 
     encoders = {}
-    for quantize in (False, True):
-        encoder = SentenceEncoder(args.model_dir, args.max_length, args.threads, quantize)
+    for quantize, trace in ((False, True), (True, False), (True, True)):
+        encoder = SentenceEncoder(args.model_dir, args.max_length, args.threads, quantize, trace)
         start = time.perf_counter()
         encoder.warm_up()
         load_s = time.perf_counter() - start
         samples = time_each(encoder.encode_one, SENTENCES, args.n, args.warmup)
-        label = f"encoder {'int8' if quantize else 'fp32'} ({args.threads} thread(s))"
+        label = (f"encoder {'int8' if quantize else 'fp32'} {'traced' if trace else 'eager'} "
+                 f"({args.threads} thread)")
         print(_line(label, percentiles(samples)) + f"   load {load_s:.1f} s", flush=True)
         encoders[quantize] = encoder
 
@@ -171,17 +175,29 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--skip-encoder", action="store_true", help="only run (c)")
     args = parser.parse_args(argv)
 
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"cpus {os.cpu_count()}  load average (1 min) {load:.2f}  n={args.n}", flush=True)
+    print(f"cpus {os.cpu_count()}  load average (1 min) {_load():.2f}  n={args.n}", flush=True)
     if not args.skip_encoder:
         bench_encoders(args)
-    if args.model is not None:
-        if not args.model.is_file():
-            parser.error(f"no model at {args.model}")
-        bench_pipeline(args.model, args)
+    model = args.model if args.model is not None else newest_model()
+    if model is not None:
+        if not model.is_file():
+            parser.error(f"no model at {model}")
+        bench_pipeline(model, args)
     else:
-        print("NLU pipeline: skipped (pass --model models/<name>.tar.gz)")
+        print("NLU pipeline: skipped (no trained model; pass --model models/<name>.tar.gz)")
+    print(f"load average (1 min) after: {_load():.2f}")
     return 0
+
+
+def _load() -> float:
+    return os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+
+
+def newest_model() -> Optional[Path]:
+    """The newest .tar.gz under SOCIALCARE_MODEL_DIR (default models/), test models too."""
+    root = Path(os.environ.get("SOCIALCARE_MODEL_DIR", "models"))
+    found = [p for p in root.rglob("*.tar.gz") if p.is_file()] if root.is_dir() else []
+    return max(found, key=lambda p: p.stat().st_mtime) if found else None
 
 
 if __name__ == "__main__":

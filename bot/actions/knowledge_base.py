@@ -1,16 +1,20 @@
-"""Curated knowledge answers (bot/data/knowledge/*.yml): loading and lookup. Pure, no Rasa.
+"""Curated knowledge answers (bot/data/knowledge/*.yml): loading and reloading. Pure, no Rasa.
 
 File format: `entries:` a list of {id, intent, questions, answer, short_answer, tags,
-owner, last_reviewed, default}. Today the answer to an intent is its `default: true` entry;
-`KnowledgeBase.best_entry` is the one place where a later change can add retrieval over
-`questions` (e.g. semantic search) without touching the action. Files load on first use and
-stay cached; `KNOWLEDGE_DIR` points elsewhere.
+owner, last_reviewed, default}. Which entry answers a message is decided by semantic
+retrieval over the `questions` (bot/actions/knowledge_index.py); the intent's
+`default: true` entry is the fallback when the encoder is unavailable.
+
+Trainers edit the files while the action server runs: `get_knowledge_base()` compares a
+cheap fingerprint of the folder (file names, sizes and modification times) on every call
+and reloads only when it changed. Nothing is read at import; `KNOWLEDGE_DIR` points
+elsewhere.
 """
 from __future__ import annotations
 
-import functools
 import logging
 import os
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Tuple
@@ -20,6 +24,9 @@ import yaml
 logger = logging.getLogger(__name__)
 DEFAULT_DIR = Path(__file__).resolve().parents[1] / "data" / "knowledge"
 REQUIRED_FIELDS = ("id", "intent", "answer")
+PATTERNS = ("*.yml", "*.yaml")
+
+Fingerprint = Tuple[Tuple[str, int, int], ...]
 
 
 class KnowledgeError(ValueError):
@@ -39,6 +46,7 @@ class KnowledgeEntry:
     owner: str = ""
     last_reviewed: str = ""
     default: bool = False
+    source: str = ""
 
     def text(self, public: bool) -> str:
         """The short answer for public replies (when there is one), else the full answer."""
@@ -52,27 +60,58 @@ def parse_entry(raw: Mapping[str, Any], source: str = "") -> KnowledgeEntry:
     missing = [name for name in REQUIRED_FIELDS if not str(raw.get(name) or "").strip()]
     if missing:
         raise KnowledgeError(f"{source}: entry {raw.get('id')!r} lacks {', '.join(missing)}")
+    questions = raw.get("questions") or ()
+    if isinstance(questions, str) or not all(isinstance(q, str) for q in questions):
+        raise KnowledgeError(f"{source}: entry {raw['id']!r}: questions must be a list of strings")
     return KnowledgeEntry(
         id=str(raw["id"]), intent=str(raw["intent"]), answer=" ".join(str(raw["answer"]).split()),
         short_answer=" ".join(str(raw.get("short_answer") or "").split()),
-        questions=tuple(str(q) for q in raw.get("questions") or ()),
+        questions=tuple(" ".join(q.split()) for q in questions if q.strip()),
         tags=tuple(str(t) for t in raw.get("tags") or ()), owner=str(raw.get("owner") or ""),
         last_reviewed=str(raw.get("last_reviewed") or ""), default=bool(raw.get("default", False)),
+        source=source,
     )
 
 
+def knowledge_files(directory: Path) -> List[Path]:
+    """The knowledge files of `directory`, in name order."""
+    return sorted({p for pattern in PATTERNS for p in Path(directory).glob(pattern)})
+
+
 def load_entries(directory: Path) -> List[KnowledgeEntry]:
-    """Every entry of every *.yml / *.yaml file in `directory`, in file-name order."""
+    """Every entry of every *.yml / *.yaml file in `directory`, in file-name order.
+
+    Raises KnowledgeError on a malformed file or a duplicate entry id.
+    """
     entries: List[KnowledgeEntry] = []
-    files = sorted(list(directory.glob("*.yml")) + list(directory.glob("*.yaml")))
-    for path in files:
+    for path in knowledge_files(directory):
         with open(path, encoding="utf-8") as handle:
-            data = yaml.safe_load(handle) or {}
+            try:
+                data = yaml.safe_load(handle) or {}
+            except yaml.YAMLError as error:
+                raise KnowledgeError(f"{path.name}: not valid YAML ({type(error).__name__})") from error
         raw_entries = data.get("entries") if isinstance(data, Mapping) else None
         if not isinstance(raw_entries, list):
             raise KnowledgeError(f"{path.name}: needs an 'entries' list")
         entries.extend(parse_entry(raw, path.name) for raw in raw_entries)
+    seen: Dict[str, str] = {}
+    for entry in entries:
+        if entry.id in seen:
+            raise KnowledgeError(f"{entry.source}: duplicate entry id {entry.id!r} (also in {seen[entry.id]})")
+        seen[entry.id] = entry.source
     return entries
+
+
+def folder_fingerprint(directory: Path) -> Fingerprint:
+    """(name, size, mtime_ns) of every knowledge file: changes whenever a file does."""
+    out = []
+    for path in knowledge_files(directory):
+        try:
+            stat = path.stat()
+        except FileNotFoundError:  # removed between glob and stat
+            continue
+        out.append((path.name, stat.st_size, stat.st_mtime_ns))
+    return tuple(out)
 
 
 @dataclass
@@ -80,6 +119,7 @@ class KnowledgeBase:
     """Entries indexed by intent."""
 
     entries: List[KnowledgeEntry]
+    fingerprint: Fingerprint = ()
     by_intent: Dict[str, List[KnowledgeEntry]] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -95,13 +135,9 @@ class KnowledgeBase:
             return candidates[0]
         return default
 
-    def best_entry(self, intent: str, text: str = "") -> Optional[KnowledgeEntry]:
-        """The entry that answers `text` asked with `intent` (today: the default entry)."""
-        return self.default_entry(intent)
-
-    def answer(self, intent: str, text: str = "", public: bool = False) -> Optional[str]:
-        """The answer text for a question, short when `public`, or None when none is curated."""
-        entry = self.best_entry(intent, text)
+    def answer(self, intent: str, public: bool = False) -> Optional[str]:
+        """The default answer for an intent, short when `public`, or None when none is curated."""
+        entry = self.default_entry(intent)
         return entry.text(public) if entry else None
 
 
@@ -111,18 +147,65 @@ def knowledge_dir() -> Path:
     return Path(value) if value else DEFAULT_DIR
 
 
-@functools.lru_cache(maxsize=4)
-def _load(directory: str) -> KnowledgeBase:
-    entries = load_entries(Path(directory))
-    logger.info("loaded %d knowledge entries", len(entries))
-    return KnowledgeBase(entries)
+class _Store:
+    """The loaded knowledge per folder, reloaded when the folder's fingerprint changes.
+
+    A reload that fails (a trainer saved a broken file) keeps serving the last good
+    version and logs the error once per fingerprint; the first load raises.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._loaded: Dict[str, KnowledgeBase] = {}
+        self._bad: Dict[str, Fingerprint] = {}
+
+    def get(self, directory: Path) -> KnowledgeBase:
+        key = str(directory)
+        current = folder_fingerprint(directory)
+        kb = self._loaded.get(key)
+        if kb is not None and (kb.fingerprint == current or self._bad.get(key) == current):
+            return kb
+        with self._lock:
+            kb = self._loaded.get(key)
+            if kb is not None and kb.fingerprint == current:
+                return kb
+            try:
+                fresh = KnowledgeBase(load_entries(directory), current)
+            except (KnowledgeError, OSError) as error:
+                if kb is None:
+                    raise
+                self._bad[key] = current
+                logger.error("knowledge reload failed, keeping the previous version: %s", error)
+                return kb
+            self._bad.pop(key, None)
+            self._loaded[key] = fresh
+            logger.info("loaded %d knowledge entries from %d files", len(fresh.entries), len(current))
+            return fresh
+
+    def clear(self) -> None:
+        with self._lock:
+            self._loaded.clear()
+            self._bad.clear()
+
+
+_STORE = _Store()
+
+
+def loaded_folders() -> List[str]:
+    """The knowledge folders loaded so far in this process (nothing loads at import)."""
+    return list(_STORE._loaded)
 
 
 def get_knowledge_base() -> KnowledgeBase:
-    """The knowledge base of the configured folder, loaded once and cached."""
-    return _load(str(knowledge_dir()))
+    """The knowledge of the configured folder, reloaded when a file changed since last call."""
+    return _STORE.get(knowledge_dir())
 
 
 def clear_cache() -> None:
-    """Forget loaded knowledge (tests; a reload after content changes)."""
-    _load.cache_clear()
+    """Forget loaded knowledge and its embeddings (tests)."""
+    _STORE.clear()
+    try:
+        from bot.actions.knowledge_index import clear_index
+    except ImportError:  # pragma: no cover
+        return
+    clear_index()

@@ -1,5 +1,6 @@
 """MiniLM sentence encoder (pure torch + transformers), on the packaged offline model."""
 import json
+import os
 import subprocess
 import sys
 
@@ -153,3 +154,30 @@ def test_fingerprint_tracks_config_json(tmp_path):
     config["hidden_dropout_prob"] = 0.2
     (copy / "config.json").write_text(json.dumps(config))
     assert model_fingerprint(copy).config_sha256 != before.config_sha256
+
+
+def test_the_traced_single_text_path_matches_the_eager_model():
+    eager = SentenceEncoder(quantize=False, trace=False)
+    traced = SentenceEncoder(quantize=False, trace=True)
+    texts = SENTENCES[:6] + ["", "ok", " ".join(["delayed"] + ["flight"] * 300)]  # 1 to 64 pieces
+    for text in texts:
+        np.testing.assert_allclose(traced.encode_one(text), eager.encode_one(text), atol=1e-5)
+    assert traced._single[1] is not None and eager._single[1] is None
+
+
+def test_traced_int8_keeps_fp32_quality():
+    fp32 = SentenceEncoder(quantize=False, trace=False)
+    int8 = SentenceEncoder(quantize=True, trace=True)
+    sims = cosine(fp32.encode(SENTENCES, batch_size=1), int8.encode(SENTENCES, batch_size=1))
+    assert sims.mean() > 0.95 and sims.min() > 0.88
+
+
+def test_loading_the_encoder_does_not_pull_in_tensorflow():
+    code = (
+        "import sys\n"
+        "from bot.components.minilm.model import SentenceEncoder\n"
+        "SentenceEncoder().warm_up()\n"
+        "assert 'tensorflow' not in sys.modules\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "USE_TF"}
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=PROJECT_ROOT, timeout=180, env=env)

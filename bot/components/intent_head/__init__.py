@@ -1,0 +1,1 @@
+"""Intent classification: a linear head on the MiniLM sentence embedding."""
