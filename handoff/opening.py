@@ -6,7 +6,7 @@ it is tested against a real Redis without Rasa.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Optional, Sequence
+from typing import Any, Awaitable, Callable, Dict, Iterable, List, Mapping, Optional, Sequence
 
 from handoff.config import TeamConfig
 from handoff.dossier import build_dossier
@@ -26,6 +26,11 @@ class Opened:
     wait: WaitEstimate
 
 
+# (customer texts, intents seen) -> suggestions like `suggest_answers` returns, or None when
+# the suggester is unavailable (then the lexical `suggest_answers` is used).
+Suggester = Callable[[List[str], List[str]], Awaitable[Optional[List[Dict[str, Any]]]]]
+
+
 def _customer_texts(dossier: Mapping[str, Any]) -> Sequence[str]:
     return [t["text"] for t in dossier.get("transcript") or [] if t.get("speaker") == "customer"]
 
@@ -39,7 +44,7 @@ def _brief(ticket: Ticket) -> dict:
 async def open_ticket(store: TicketStore, tracker: Mapping[str, Any], reason_strings: Iterable[str], *,
                       channel: str, now: float, config: TeamConfig, vip_tiers: Sequence[str] = (),
                       reach_followers: float = float("inf"), profile_extra: Optional[Mapping[str, Any]] = None,
-                      knowledge_entries: Iterable[Any] = ()) -> Opened:
+                      knowledge_entries: Iterable[Any] = (), suggest: Optional[Suggester] = None) -> Opened:
     """Build the dossier from `tracker` (Rasa tracker JSON) and queue the ticket.
 
     A second handoff while the sender's ticket is unresolved updates that ticket
@@ -51,7 +56,9 @@ async def open_ticket(store: TicketStore, tracker: Mapping[str, Any], reason_str
     dossier = build_dossier(tracker, reasons=reasons, channel=channel, now=now, config=config,
                             profile_extra=profile_extra, earlier_tickets=earlier)
     intents = [i["intent"] for i in dossier["intents"] if i.get("intent")]
-    dossier["knowledge"] = suggest_answers(_customer_texts(dossier), knowledge_entries, intents)
+    texts = _customer_texts(dossier)
+    suggested = await suggest(texts, intents) if suggest is not None else None
+    dossier["knowledge"] = suggested if suggested is not None else suggest_answers(texts, knowledge_entries, intents)
     profile = dossier["profile"]
     sentiment = (dossier.get("sentiment") or {}).get("last")
     priority = ticket_priority(reasons, config, tier=profile.get("loyalty_tier"), vip_tiers=vip_tiers,

@@ -89,6 +89,32 @@ def knowledge_entries() -> List[Any]:
         return []
 
 
+SUGGEST_MIN_SIMILARITY = 0.5
+SUGGEST_TIMEOUT_S = 4.0  # the first call loads the encoder; past this the lexical suggestions serve
+
+
+async def semantic_suggestions(texts: List[str], intents: List[str], limit: int = 3) -> Optional[List[Dict[str, Any]]]:
+    """Knowledge answers for the agent ranked by MiniLM similarity to the customer's last
+    messages (the same index as the bot's answers); None when the index is unavailable."""
+    if not texts:
+        return []
+    try:
+        from bot.actions.knowledge_base import get_knowledge_base
+        from bot.actions.knowledge_index import get_index
+
+        query = " ".join(texts[-2:])
+        ranked = await asyncio.wait_for(asyncio.to_thread(get_index().ranked, get_knowledge_base(), query),
+                                        SUGGEST_TIMEOUT_S)
+    except Exception as exc:  # noqa: BLE001 - suggestions are a nice-to-have
+        logger.info("handoff.semantic_suggestions_unavailable error=%s", type(exc).__name__)
+        return None
+    return [
+        {"id": e.id, "intent": e.intent, "answer": e.answer, "short_answer": e.short_answer,
+         "score": round(float(score), 3)}
+        for score, e in ranked[:limit] if score >= SUGGEST_MIN_SIMILARITY
+    ]
+
+
 class ActionHandoffTicket(Action):
     """Queues the conversation for a person (see the module docstring).
 
@@ -115,6 +141,7 @@ class ActionHandoffTicket(Action):
                 get_store(), tracker_json(tracker), reasons, channel=channel_of(tracker), now=time.time(),
                 config=config, vip_tiers=policy.vip_tiers, reach_followers=policy.reach_followers,
                 profile_extra={"loyalty_tier": tier}, knowledge_entries=knowledge_entries(),
+                suggest=semantic_suggestions,
             ), TIMEOUT_S)
         except Exception as exc:  # noqa: BLE001 - never silence, never a stack trace
             logger.error("handoff.ticket_failed error=%s", type(exc).__name__)

@@ -125,3 +125,28 @@ async def test_a_score_after_the_csat_question_is_thanked_not_routed():
     dispatcher = CollectingDispatcher()
     await ActionRouteInform().run(dispatcher, tracker_after("K7P2QX"), DOMAIN)
     assert "Thank you" not in " ".join(render(m) for m in dispatcher.messages)
+
+
+@pytest.mark.asyncio
+async def test_semantic_suggestions_keep_only_close_answers(monkeypatch):
+    from bot.actions import handoff_ticket, knowledge_index
+
+    class E:
+        def __init__(self, id):
+            self.id, self.intent, self.answer, self.short_answer = id, "ask_x", f"answer {id}", f"short {id}"
+
+    class FakeIndex:
+        def ranked(self, kb, text):
+            assert "dublin" in text
+            return [(0.8, E("near")), (0.55, E("ok")), (0.3, E("far"))]
+
+    monkeypatch.setattr(knowledge_index, "get_index", lambda: FakeIndex())
+    got = await handoff_ticket.semantic_suggestions(["hello", "my bag never reached dublin"], [])
+    assert [s["id"] for s in got] == ["near", "ok"] and got[0]["score"] == 0.8
+
+    class Broken:
+        def ranked(self, kb, text):
+            raise RuntimeError("encoder missing")
+
+    monkeypatch.setattr(knowledge_index, "get_index", lambda: Broken())
+    assert await handoff_ticket.semantic_suggestions(["my bag"], []) is None

@@ -226,3 +226,32 @@ async def test_x_replies_go_by_dm_or_as_a_public_reply_to_the_latest_post(redis_
         await store.close()
         await x.close()
         await rasa.close()
+
+
+@pytest.mark.asyncio
+async def test_dossier_takes_the_semantic_suggestions_and_falls_back_to_lexical(world):
+    store, _relay, _graph, _rasa, clock = world
+    tracker = json.loads((FIXTURES / "messenger_lost_bag.json").read_text())
+    seen = {}
+
+    async def semantic(texts, intents):
+        seen["texts"], seen["intents"] = list(texts), list(intents)
+        return [{"id": "bags-delayed", "intent": "ask_baggage_allowance", "answer": "A", "short_answer": "a",
+                 "score": 0.71}]
+
+    result = await open_ticket(store, tracker, ["route:diagnostic:report_lost_bag@0.97"], channel="messenger",
+                               now=clock(), config=ALWAYS_OPEN, suggest=semantic)
+    assert [k["id"] for k in result.ticket.dossier["knowledge"]] == ["bags-delayed"]
+    assert seen["texts"] and "report_lost_bag" in seen["intents"]
+
+    class Entry:
+        id, intent, answer, short_answer = "lost-bags", "report_lost_bag", "File a report.", "DM us."
+        questions, tags = ("my bag did not arrive",), ("bag", "lost")
+
+    async def unavailable(texts, intents):
+        return None
+
+    other = dict(tracker, sender_id="someone-else")
+    fallback = await open_ticket(store, other, ["route:diagnostic:report_lost_bag@0.97"], channel="messenger",
+                                 now=clock(), config=ALWAYS_OPEN, knowledge_entries=[Entry()], suggest=unavailable)
+    assert [k["id"] for k in fallback.ticket.dossier["knowledge"]] == ["lost-bags"]
