@@ -1,0 +1,138 @@
+"""Rasa input channel for Facebook Messenger: ``/webhooks/facebook/webhook``.
+
+credentials.yml needs only ``connectors.facebook.channel.MessengerInput:`` (no values);
+every setting comes from the environment (``connectors.facebook.settings``) plus the
+Redis variables of endpoints.yml. Without settings the channel is off (503, see
+``connectors.intake.channel_base``).
+
+GET: ``hub.mode=subscribe`` and the right ``hub.verify_token`` -> ``hub.challenge``
+(text/plain), else 403. POST: ``X-Hub-Signature-256`` over the raw body, whole batch
+parsed, inbound events enqueued, standby events recorded, then 200.
+
+Turns (stream consumer): ``UserMessage(text, MessengerOutput, sender_id=PSID,
+input_channel="facebook", message_id=mid, metadata=...)``; see
+``connectors.intake.turns`` for the text rules. Attachment-only messages start no Rasa
+turn: the channel answers that it cannot open attachments and asks for words.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, Optional, Text
+
+from rasa.core.channels.channel import UserMessage
+from sanic import response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from connectors.events import FACEBOOK, IgnoredEvent, InboundEvent, ParsedEvent
+from connectors.facebook import events as fb_events
+from connectors.facebook import settings as fb_settings
+from connectors.facebook.client import MessengerClient
+from connectors.facebook.output import MessengerOutput
+from connectors.http import METRICS
+from connectors.intake.channel_base import OnNewMessage, WebhookChannel
+from connectors.intake.settings import IntakeSettings, RedisSettings
+from connectors.intake.turns import ATTACHMENT_REPLY, build_turn
+
+__all__ = ["MessengerInput", "MessengerOutput", "only_our_page"]
+
+logger = logging.getLogger(__name__)
+
+
+def only_our_page(events: list[ParsedEvent], page_id: str | None) -> list[ParsedEvent]:
+    """Events for another Page (when ``page_id`` is known) become ``other_account``."""
+    if not page_id:
+        return events
+    kept: list[ParsedEvent] = []
+    for event in events:
+        account = getattr(event, "account_id", None)
+        if account and account != page_id and not isinstance(event, IgnoredEvent):
+            kept.append(IgnoredEvent(FACEBOOK, "other_account", platform_event_id=getattr(event, "platform_event_id", None),
+                                     account_id=account))
+        else:
+            kept.append(event)
+    return kept
+
+
+class MessengerInput(WebhookChannel):
+    """Messenger webhooks in, ``MessengerOutput`` out."""
+
+    platform = FACEBOOK
+
+    @classmethod
+    def name(cls) -> Text:
+        return "facebook"
+
+    @classmethod
+    def _required_count(cls) -> int:
+        return len(fb_settings.REQUIRED)
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "MessengerInput":
+        """Settings come from the environment only; values in credentials.yml are ignored."""
+        if credentials:
+            logger.warning("channel.credentials_ignored platform=facebook keys=%s",
+                           ",".join(sorted(map(str, credentials))))
+        return cls(fb_settings.MessengerSettings.from_env(), fb_settings.missing(),
+                   RedisSettings.from_env(), IntakeSettings.from_env())
+
+    def __init__(self, settings: fb_settings.MessengerSettings | None, *args: Any, **kwargs: Any) -> None:
+        super().__init__(settings, *args, **kwargs)
+        self.client: MessengerClient | None = None  # turns (worker loop)
+        self.api_client: MessengerClient | None = None  # get_output_channel (Sanic's loop)
+        if settings is not None:
+            self.client = MessengerClient(settings.page_access_token, settings.graph_url)
+            self.api_client = MessengerClient(settings.page_access_token, settings.graph_url)
+
+    # ------------------------------------------------------------------ webhook
+    def answer_get(self, request: Request) -> HTTPResponse:
+        challenge = fb_events.verify_subscription(request.args, self.settings.verify_token)
+        return response.text(challenge)
+
+    def verify(self, raw: bytes, request: Request) -> None:
+        fb_events.verify_signature(self.settings.app_secret, raw,
+                                   request.headers.get(fb_events.SIGNATURE_HEADER))
+
+    def parse(self, body: Any) -> list[ParsedEvent]:
+        return only_our_page(fb_events.parse_webhook(body), self.settings.page_id)
+
+    # ------------------------------------------------------------------ turns
+    async def open_platform(self) -> None:
+        if self.client is not None:
+            await self.client.start()
+
+    async def close_platform(self) -> None:
+        if self.client is not None:
+            await self.client.close()
+
+    async def open_api(self) -> None:
+        if self.api_client is not None:
+            await self.api_client.start()
+
+    async def close_api(self) -> None:
+        if self.api_client is not None:
+            await self.api_client.close()
+
+    def get_output_channel(self) -> Optional[MessengerOutput]:
+        """Output for bot-initiated messages (``/conversations/<PSID>/execute``)."""
+        return MessengerOutput(self.api_client) if self.api_client is not None else None
+
+    async def handle(self, event: InboundEvent, on_new_message: OnNewMessage) -> None:
+        assert self.client is not None
+        turn = build_turn(event)
+        output = MessengerOutput(self.client)
+        psid = event.sender_id
+        if turn.text is None:
+            if turn.reason == "attachment_only":
+                METRICS.incr(FACEBOOK, "attachment_only")
+                logger.info("messenger.attachment_only recipient=%s mid=%s attachments=%s", psid,
+                            event.platform_event_id, len(event.attachments))
+                await output.send_text_message(psid, ATTACHMENT_REPLY)
+            return
+        output.start_typing(psid)
+        try:
+            await on_new_message(UserMessage(
+                turn.text, output, sender_id=event.thread_id or psid, input_channel=self.name(),
+                message_id=event.platform_event_id, metadata=turn.metadata))
+        finally:
+            await output.finish(psid)

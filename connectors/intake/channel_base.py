@@ -1,0 +1,209 @@
+"""Shared shell of the Messenger and X Rasa input channels.
+
+``WebhookChannel.blueprint`` serves, under ``/webhooks/<name>/``:
+
+* ``GET /``         health: ``{"status": "ok" | "off"}``
+* ``GET /webhook``  the platform's subscription check (subclass: ``answer_get``)
+* ``POST /webhook`` read at most ``max_body_bytes`` raw bytes (413), verify the
+  signature on them (401), decode JSON (400), parse the whole batch (400 for a
+  malformed body or an unknown object), enqueue every inbound event and record standby
+  events in Redis (503 when Redis is down), then 200. Work is never done before the 200.
+
+A channel whose settings are absent is *off*: Rasa still gets an instance (it needs one
+per credentials entry), its webhook routes answer 503 ``channel_not_configured`` with the
+names (never values) of the missing variables, and it opens no connection.
+
+The stream consumer runs in the Rasa server process, on a worker thread with its own
+event loop (``connectors.intake.worker``): Rasa's model work blocks the loop a turn runs
+on, and the webhook answers must not wait for it. Opened in ``before_server_start``
+(Redis clients, platform client on the worker loop; an API client on Sanic's loop for
+``get_output_channel``), started in ``after_server_start`` (after Rasa loaded its agent),
+stopped in ``before_server_stop`` (the current turn finishes first). While Rasa has no
+model loaded (its ``Agent.handle_message`` would silently drop the message) entries stay
+pending and are retried (``RetryLater``), never acked unhandled.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any, Awaitable, Callable, Sequence
+
+from rasa.core.channels.channel import InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from connectors.events import InboundEvent, ParsedEvent
+from connectors.intake import webhook
+from connectors.intake.consumer import RetryLater
+from connectors.intake.runtime import IntakeRuntime, connect_redis
+from connectors.intake.settings import IntakeSettings, RedisSettings
+from connectors.intake.worker import WorkerLoop
+
+__all__ = ["WebhookChannel", "OnNewMessage"]
+
+logger = logging.getLogger(__name__)
+
+OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+
+
+class WebhookChannel(InputChannel):
+    """Base class; subclasses set ``platform`` and implement the abstract hooks."""
+
+    platform = ""
+
+    def __init__(
+        self,
+        settings: Any,
+        missing: Sequence[str] = (),
+        redis_settings: RedisSettings | None = None,
+        intake: IntakeSettings | None = None,
+        *,
+        redis_factory: Callable[[RedisSettings], Any] = connect_redis,
+    ) -> None:
+        self.settings = settings
+        self.missing = list(missing)
+        self.intake = intake or IntakeSettings()
+        self.redis_settings = redis_settings or RedisSettings()
+        self.runtime = IntakeRuntime(self.platform, self.redis_settings, self.intake,
+                                     redis_factory=redis_factory)
+        self.app: Any = None
+        self.worker = WorkerLoop(f"intake-{self.platform}")
+        if settings is None:
+            level = logging.ERROR if len(self.missing) < self._required_count() else logging.INFO
+            logger.log(level, "channel.off platform=%s missing=%s", self.platform, ",".join(self.missing))
+
+    # ------------------------------------------------------------------ hooks
+    @classmethod
+    def _required_count(cls) -> int:
+        raise NotImplementedError
+
+    def answer_get(self, request: Request) -> HTTPResponse:
+        """The platform's GET check (Meta verify / X CRC)."""
+        raise NotImplementedError
+
+    def verify(self, raw: bytes, request: Request) -> None:
+        """Raise ``SignatureError`` unless ``raw`` is signed by the platform."""
+        raise NotImplementedError
+
+    def parse(self, body: Any) -> list[ParsedEvent]:
+        """The whole batch as events, in delivery order."""
+        raise NotImplementedError
+
+    async def handle(self, event: InboundEvent, on_new_message: OnNewMessage) -> None:
+        """One consumer turn: build the ``UserMessage``, run it, send what is due."""
+        raise NotImplementedError
+
+    async def open_platform(self) -> None:
+        """Open the outbound client of the turns (on the worker loop, before the server starts)."""
+
+    async def close_platform(self) -> None:
+        """Close the outbound client of the turns (on the worker loop)."""
+
+    async def open_api(self) -> None:
+        """Open what ``get_output_channel`` needs on Sanic's loop (Rasa's HTTP API)."""
+
+    async def close_api(self) -> None:
+        """Close what ``open_api`` opened."""
+
+    # ------------------------------------------------------------------ Rasa API
+    @property
+    def configured(self) -> bool:
+        return self.settings is not None
+
+    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        """Routes and listeners of this channel (see the module docstring)."""
+        bp = Blueprint(f"socialcare_{self.platform}_webhook", __name__)
+
+        @bp.route("/", methods=["GET"], name=f"{self.platform}_health")
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok" if self.configured else "off"})
+
+        @bp.route("/webhook", methods=["GET"], name=f"{self.platform}_webhook_get")
+        async def webhook_get(request: Request) -> HTTPResponse:
+            if not self.configured:
+                return self._off()
+            try:
+                return self.answer_get(request)
+            except Exception as exc:
+                status, code = webhook.status_for(exc)
+                logger.warning("webhook.get_refused platform=%s status=%s error=%s",
+                               self.platform, status, type(exc).__name__)
+                return webhook.error(status, code)
+
+        @bp.route("/webhook", methods=["POST"], stream=True, name=f"{self.platform}_webhook_post")
+        async def webhook_post(request: Request) -> HTTPResponse:
+            if not self.configured:
+                return self._off()
+            return await self._receive(request)
+
+        if self.configured:
+            @bp.listener("before_server_start")
+            async def open_intake(app: Any, _loop: Any) -> None:
+                self.app = app
+                await self.runtime.open()
+                await self.open_api()
+                self.worker.start()
+                await self.worker.run(self._open_turn_side())
+
+            @bp.listener("after_server_start")
+            async def start_consumer(app: Any, _loop: Any) -> None:
+                async def handler(event: InboundEvent) -> None:
+                    self._require_ready_agent()
+                    await self.handle(event, on_new_message)
+
+                await self.worker.run(self.runtime.start_consumer(handler))
+
+            @bp.listener("before_server_stop")
+            async def stop_intake(_app: Any, _loop: Any) -> None:
+                if self.worker.running:
+                    await self.worker.run(self._close_turn_side())
+                    await self.worker.stop()
+                await self.runtime.close()
+                await self.close_api()
+
+        return bp
+
+    async def _open_turn_side(self) -> None:
+        await self.runtime.open_worker()
+        await self.open_platform()
+
+    async def _close_turn_side(self) -> None:
+        try:
+            await self.runtime.stop_consumer()
+        finally:
+            await self.close_platform()
+
+    def _require_ready_agent(self) -> None:
+        """Rasa's ``Agent.handle_message`` silently drops a message while no model is
+        loaded; keep the entry pending instead (retried, not counted as a failure)."""
+        agent = getattr(getattr(self.app, "ctx", None), "agent", None)
+        if agent is not None and hasattr(agent, "is_ready") and not agent.is_ready():
+            raise RetryLater("agent_not_ready")
+
+    def _off(self) -> HTTPResponse:
+        return webhook.error(503, "channel_not_configured", channel=self.name(), missing=self.missing)
+
+    async def _receive(self, request: Request) -> HTTPResponse:
+        started = time.monotonic()
+        try:
+            raw = await webhook.read_body(request, self.intake.max_body_bytes)
+            self.verify(raw, request)  # verify before parsing, on the exact bytes
+            events = self.parse(webhook.decode_json(raw))
+        except Exception as exc:
+            status, code = webhook.status_for(exc)
+            log = logger.error if status >= 500 else logger.warning
+            log("webhook.rejected platform=%s status=%s error=%s detail=%s", self.platform, status,
+                type(exc).__name__, getattr(exc, "path", ""))
+            return webhook.error(status, code)
+        queue = self.runtime.queue
+        if queue is None:
+            return webhook.error(503, "intake_unavailable")
+        try:
+            accepted = await webhook.accept(queue, self.platform, events)
+        except Exception as exc:  # Redis down: no 200, the platform retries later
+            logger.error("webhook.enqueue_failed platform=%s events=%s error=%s", self.platform,
+                         len(events), type(exc).__name__)
+            return webhook.error(503, "intake_unavailable")
+        logger.debug("webhook.acked platform=%s ms=%.1f", self.platform, (time.monotonic() - started) * 1000)
+        return response.json({"status": "ok", **accepted.as_json()})

@@ -1,0 +1,116 @@
+"""Per-process intake plumbing of one channel: Redis clients, queue and stream consumer.
+
+Framework-free. The queue (webhook side) and the consumer (turn side) each get their own
+Redis client, because they may run on different event loops (see ``worker``)::
+
+    runtime = IntakeRuntime("facebook", RedisSettings.from_env(), IntakeSettings.from_env())
+    await runtime.open()                  # webhook side, before the server accepts webhooks
+    await runtime.start_consumer(handler) # turn side (on the worker loop), once Rasa is loaded
+    ...
+    await runtime.stop_consumer()         # turn side: the current turn finishes
+    await runtime.close()                 # webhook side
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable
+
+from connectors.intake.consumer import Handler, StreamConsumer
+from connectors.intake.keys import IntakeKeys
+from connectors.intake.queue import IntakeQueue
+from connectors.intake.settings import IntakeSettings, RedisSettings
+
+__all__ = ["IntakeRuntime", "connect_redis"]
+
+logger = logging.getLogger(__name__)
+
+
+def connect_redis(settings: RedisSettings) -> Any:
+    """An asyncio Redis client (connections open lazily) with timeouts on every call."""
+    import redis.asyncio as aioredis
+
+    return aioredis.Redis(
+        host=settings.host,
+        port=settings.port,
+        db=settings.db,
+        password=settings.password or None,
+        decode_responses=True,
+        socket_timeout=10,
+        socket_connect_timeout=5,
+        health_check_interval=30,
+    )
+
+
+async def _close_client(redis: Any, platform: str) -> None:
+    try:
+        await redis.close()
+        await redis.connection_pool.disconnect()
+    except Exception as error:  # closing must not break shutdown
+        logger.warning("intake.redis_close_failed platform=%s error=%s", platform, type(error).__name__)
+
+
+class IntakeRuntime:
+    """``IntakeQueue`` (webhook side) and ``StreamConsumer`` (turn side) of one platform."""
+
+    def __init__(
+        self,
+        platform: str,
+        redis_settings: RedisSettings,
+        intake: IntakeSettings,
+        *,
+        redis_factory: Callable[[RedisSettings], Any] = connect_redis,
+    ) -> None:
+        self.platform = platform
+        self.redis_settings = redis_settings
+        self.intake = intake
+        self.keys = IntakeKeys(redis_settings.key_prefix)
+        self._redis_factory = redis_factory
+        self.redis: Any = None
+        self.queue: IntakeQueue | None = None
+        self.worker_redis: Any = None
+        self.consumer: StreamConsumer | None = None
+
+    async def open(self) -> None:
+        """Create the webhook side's client and queue (idempotent; no round trip yet)."""
+        if self.redis is None:
+            self.redis = self._redis_factory(self.redis_settings)
+            self.queue = IntakeQueue(self.redis, self.keys, dedup_ttl_s=self.intake.dedup_ttl_s)
+
+    async def open_worker(self) -> Any:
+        """Create the turn side's client on the calling loop (idempotent); returns it."""
+        if self.worker_redis is None:
+            self.worker_redis = self._redis_factory(self.redis_settings)
+        return self.worker_redis
+
+    async def start_consumer(self, handler: Handler, **options: Any) -> StreamConsumer:
+        """Start this process's consumer of the platform stream on the calling loop."""
+        redis = await self.open_worker()
+        if self.consumer is None:
+            settings = {
+                "block_ms": self.intake.block_ms,
+                "claim_idle_ms": self.intake.claim_idle_ms,
+                "max_failures": self.intake.max_failures,
+                "concurrency": self.intake.concurrency,
+            }
+            settings.update(options)
+            self.consumer = StreamConsumer(redis, self.keys, platform=self.platform, handler=handler, **settings)
+        await self.consumer.start()
+        return self.consumer
+
+    async def stop_consumer(self, timeout: float = 30.0) -> None:
+        """Stop the consumer (the current turn finishes, bounded by ``timeout``) and close
+        the turn side's client. Call it on the loop the consumer runs on."""
+        consumer, self.consumer = self.consumer, None
+        if consumer is not None:
+            await consumer.stop(timeout)
+        redis, self.worker_redis = self.worker_redis, None
+        if redis is not None:
+            await _close_client(redis, self.platform)
+
+    async def close(self, timeout: float = 30.0) -> None:
+        """Close the webhook side (and the turn side too when it shares this loop)."""
+        if self.consumer is not None or self.worker_redis is not None:
+            await self.stop_consumer(timeout)
+        redis, self.redis, self.queue = self.redis, None, None
+        if redis is not None:
+            await _close_client(redis, self.platform)

@@ -1,0 +1,66 @@
+"""Lua scripts of the stream consumer (each one atomic on the Redis server).
+
+TURN    -> 1: the entry is the head of its conversation's pending list (run it);
+           0: an older entry of the conversation is not done yet (defer);
+           2: the entry is not in the list (list expired or lost): run it unordered.
+           Heads whose stream entry no longer exists (trimmed, deleted) are dropped.
+ACK     -> LPOP the entry from the pending list when it is the head (LREM otherwise,
+           a no-op unless the list was rebuilt), XACK, XDEL (the stream keeps only work
+           not done yet), DEL the failure counter. Returns what XACK returned (0 when
+           another consumer acked it first).
+DEAD    -> XADD the entry to the dead-letter stream with the reason and failure count,
+           then the same as ACK.
+KEEP    -> when the entry is still pending for this consumer, XCLAIM it to itself with
+           JUSTID (resets its idle time, so no one else reclaims it while we work).
+"""
+from __future__ import annotations
+
+__all__ = ["TURN", "ACK", "DEAD", "KEEP"]
+
+TURN = """
+local head = redis.call('LINDEX', KEYS[1], 0)
+while head do
+  if head == ARGV[1] then return 1 end
+  if #redis.call('XRANGE', KEYS[2], head, head) == 0 then
+    redis.call('LPOP', KEYS[1])
+    head = redis.call('LINDEX', KEYS[1], 0)
+  else
+    if redis.call('LPOS', KEYS[1], ARGV[1]) then return 0 end
+    return 2
+  end
+end
+return 2
+"""
+
+_FINISH = """
+if redis.call('LINDEX', KEYS[1], 0) == ARGV[2] then
+  redis.call('LPOP', KEYS[1])
+else
+  redis.call('LREM', KEYS[1], 1, ARGV[2])
+end
+local acked = redis.call('XACK', KEYS[2], ARGV[1], ARGV[2])
+redis.call('XDEL', KEYS[2], ARGV[2])
+redis.call('DEL', KEYS[3])
+return acked
+"""
+
+# KEYS: pending, stream, failures ; ARGV: group, entry id
+ACK = _FINISH
+
+# KEYS: pending, stream, failures, dead ; ARGV: group, entry id, dead maxlen, then
+# field/value pairs for the dead-letter entry
+DEAD = """
+local fields = {}
+for i = 4, #ARGV do fields[#fields + 1] = ARGV[i] end
+redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[3], '*', unpack(fields))
+""" + _FINISH
+
+# KEYS: stream ; ARGV: group, consumer, entry id
+KEEP = """
+local mine = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[3], ARGV[3], 1, ARGV[2])
+if #mine == 1 then
+  redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[3], 'JUSTID')
+  return 1
+end
+return 0
+"""
