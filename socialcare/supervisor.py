@@ -11,14 +11,16 @@ import os
 import secrets
 import signal
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional
 
 import aiohttp
 
+from console.plan import ConsolePlan
 from socialcare.embedded_redis import EmbeddedRedis, wait_for_redis
 from socialcare.paths import PROJECT_ROOT
+from socialcare.sandbox_plan import SandboxPlan
 from socialcare.settings import Settings, rasa_environment
 
 logger = logging.getLogger(__name__)
@@ -36,6 +38,7 @@ class Child:
     argv: List[str]
     health_url: str
     proc: Optional[asyncio.subprocess.Process] = None
+    env: Dict[str, str] = field(default_factory=dict, repr=False)  # extra, this child only
 
 
 def rasa_bin() -> str:
@@ -118,7 +121,8 @@ async def stop_child(child: Child, timeout: float = 15.0) -> None:
         await proc.wait()
 
 
-def banner(settings: Settings, token: str, embedded: bool, model: Path) -> str:
+def banner(settings: Settings, token: str, embedded: bool, model: Path,
+           sandbox_url: Optional[str] = None, console_url: Optional[str] = None) -> str:
     """The 'what runs where' table printed once everything is up."""
     redis = settings.redis_target()
     redis_line = f"embedded redis-server on 127.0.0.1:{redis.port} (data in {settings.data_dir / 'redis'})" if embedded else f"Redis at {redis.host}:{redis.port}/{redis.db} (REDIS_URL)"
@@ -131,15 +135,19 @@ def banner(settings: Settings, token: str, embedded: bool, model: Path) -> str:
             f"  Action server    http://127.0.0.1:{settings.action_port}/webhook",
             f"  Redis            {redis_line}",
             f"  Airline backend  SQLite {settings.airline_db_path}",
+            *([f"  Platform sandbox {sandbox_url}  (chat page; X and Messenger play here)"] if sandbox_url else []),
+            *([f"  Agent console    {console_url}  (first user: socialcare console-user add NAME --role supervisor)"] if console_url else []),
             "Press Ctrl-C to stop.",
         ]
     )
 
 
 class ServiceStack:
-    """Redis (embedded unless REDIS_URL), the action server and Rasa, started in order."""
+    """Redis (embedded unless REDIS_URL), the sandbox, the action server, Rasa and the agent
+    console, started in order."""
 
-    def __init__(self, settings: Settings, model: Path, *, quiet: bool = False) -> None:
+    def __init__(self, settings: Settings, model: Path, *, quiet: bool = False,
+                 sandbox: Optional[SandboxPlan] = None, console: Optional[ConsolePlan] = None) -> None:
         self.settings = settings
         self.model = model
         self.quiet = quiet
@@ -149,10 +157,19 @@ class ServiceStack:
             None if settings.redis_url else EmbeddedRedis(self.redis.port, settings.data_dir / "redis")
         )
         self.children = build_children(settings, model, self.token)
+        # The platform sandbox (no real credentials set): started first, shares secrets with Rasa.
+        self.sandbox = sandbox if sandbox is not None else SandboxPlan.from_env(settings.rasa_port)
+        if self.sandbox.enabled:
+            self.children.insert(0, Child("platform sandbox", self.sandbox.argv(), self.sandbox.health_url))
+        # The agent console (its own aiohttp process), started last.
+        self.console = console if console is not None else ConsolePlan.from_env()
+        if self.console.enabled:
+            console_env = self.console.environment(self.redis.url, settings.data_dir, settings.rasa_port, self.token)
+            self.children.append(Child("agent console", self.console.argv(), self.console.health_url, env=console_env))
 
     def environment(self) -> Dict[str, str]:
         """The children's environment: ours plus what endpoints.yml expands."""
-        env = {**os.environ, **rasa_environment(self.settings, self.redis)}
+        env = {**os.environ, **rasa_environment(self.settings, self.redis), **self.sandbox.environment()}
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH", "")) if p)
         return env
 
@@ -170,7 +187,7 @@ class ServiceStack:
         output = asyncio.subprocess.DEVNULL if self.quiet else None
         for child in self.children:
             child.proc = await asyncio.create_subprocess_exec(
-                *child.argv, cwd=str(PROJECT_ROOT), env=env, stdout=output, stderr=output
+                *child.argv, cwd=str(PROJECT_ROOT), env={**env, **child.env}, stdout=output, stderr=output
             )
             await wait_healthy(child, timeout=timeout)
 
@@ -206,7 +223,9 @@ async def run_service(settings: Settings) -> int:
     code = 0
     try:
         await stack.start()
-        print(banner(settings, stack.token, stack.embedded is not None, model), flush=True)
+        print(banner(settings, stack.token, stack.embedded is not None, model,
+                     stack.sandbox.url if stack.sandbox.enabled else None,
+                     stack.console.url if stack.console.enabled else None), flush=True)
         stopper = asyncio.create_task(stop.wait())
         crashed = asyncio.create_task(stack.wait_for_exit())
         done, _ = await asyncio.wait([stopper, crashed], return_when=asyncio.FIRST_COMPLETED)

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from console.plan import ConsolePlan
+from socialcare.sandbox_plan import SandboxPlan
 from socialcare.settings import Settings
 from socialcare.supervisor import ServiceStack
 from tests.conftest import free_port
@@ -24,7 +26,8 @@ def stack(fast_model: Path, tmp_path_factory):
             "RASA_TOKEN": "integration-test-token",
         }
     )
-    service = ServiceStack(settings, fast_model, quiet=True)
+    service = ServiceStack(settings, fast_model, quiet=True, sandbox=SandboxPlan.off(),
+                           console=ConsolePlan.on(free_port()))
     loop = asyncio.new_event_loop()
     try:
         loop.run_until_complete(service.start(timeout=240))

@@ -1,0 +1,30 @@
+"""``python -m sandbox``: serve the platform sandbox with settings from the environment."""
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+from aiohttp import web
+
+from sandbox.app import create_app
+from sandbox.settings import SandboxSettings, SandboxSettingsError
+
+
+def main() -> int:
+    """Run until SIGINT/SIGTERM; exit 2 when settings are unusable."""
+    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO").upper(),
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    try:
+        settings = SandboxSettings.from_env()
+    except SandboxSettingsError as exc:
+        print(f"sandbox: {exc}", file=sys.stderr)
+        return 2
+    # No access log: Graph calls carry the page token in the query string.
+    web.run_app(create_app(settings), host=settings.host, port=settings.port, access_log=None,
+                print=lambda *_: None, handle_signals=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
