@@ -13,7 +13,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help venv run test train train-fast validate nlu-report eval seed lock clean
+.PHONY: help venv browser run test train train-fast validate nlu-report eval seed lock clean console-user bench-nlu kb-lint bench
 
 help:
 	@echo "make run         start Redis + action server + Rasa on embedded defaults (trains if needed)"
@@ -22,6 +22,10 @@ help:
 	@echo "make validate    rasa data validate"
 	@echo "make nlu-report  cross-validated intent report (slow)"
 	@echo "make eval        route ../shared/eval tweets and print handoff shares"
+	@echo "make bench       Messenger path vs stock rasa + facebook channel through the sandbox (BENCH_OPTS)"
+	@echo "make console-user NAME=alice ROLE=supervisor   create an agent console user (asks for the password)"
+	@echo "make bench-nlu   p50/p99 per message: MiniLM encoder and the NLU pipeline of the newest model"
+	@echo "make kb-lint     check bot/data/knowledge: near-duplicate questions, owners, review dates"
 
 $(PY):
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 not found (looked in $(PYENV_ROOT)/versions/3.10.* and PATH)"; exit 1; }
@@ -46,7 +50,15 @@ run: $(STAMP)
 	$(VENV)/bin/socialcare train --if-missing
 	$(VENV)/bin/socialcare run
 
-test: $(STAMP)
+# Debian's chromium for the real-browser console test (Playwright drives /usr/bin/chromium;
+# Playwright's own browser download does not work offline).
+browser:
+	@test -x /usr/bin/chromium || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+test: $(STAMP) browser
 	$(VENV)/bin/socialcare train --fast
 	$(PY) -m pytest -q -p no:cacheprovider
 
@@ -59,6 +71,22 @@ nlu-report: $(STAMP)
 eval: $(STAMP)
 	$(VENV)/bin/socialcare train --if-missing
 	$(VENV)/bin/socialcare eval
+
+# BENCH_ARGS e.g. "--model models/x.tar.gz --n 500"; prints the load average with the figures.
+bench-nlu: $(STAMP)
+	$(PY) -m socialcare.bench_nlu $(BENCH_ARGS)
+
+kb-lint: $(STAMP)
+	$(PY) -m socialcare.kb_lint
+
+# The first console user; the password is asked for (or CONSOLE_USER_PASSWORD).
+console-user: $(STAMP)
+	@test -n "$(NAME)" || { echo "usage: make console-user NAME=alice [ROLE=agent|supervisor|trainer]"; exit 2; }
+	$(VENV)/bin/socialcare console-user add "$(NAME)" --role "$(or $(ROLE),agent)"
+
+# BENCH_OPTS e.g. "--customers 20 --turns 5 --rate 200 --seconds 3"; not part of `make test`.
+bench: $(STAMP)
+	$(PY) -m socialcare.bench $(BENCH_OPTS)
 
 seed: $(STAMP)
 	$(VENV)/bin/socialcare seed

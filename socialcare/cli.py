@@ -33,6 +33,9 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--model", type=Path)
     ev.add_argument("--min-label-confidence", type=float, default=0.8)
     sub.add_parser("seed", help="create and seed the demo airline database if missing")
+    from console.cli import add_parsers as add_console_parsers
+
+    add_console_parsers(sub)
     return parser
 
 
@@ -79,6 +82,10 @@ def main(argv: Optional[List[str]] = None) -> int:
             return 1
         print("\n".join(run_eval(path, model, args.min_label_confidence).lines()))
         return 0
+    if args.command in ("console", "console-user"):
+        from console.cli import main as console_main
+
+        return console_main(args)
     if args.command == "seed":
         from bot.backend.seed import ensure_database
 
