@@ -17,7 +17,7 @@ turn: the channel answers that it cannot open attachments and asks for words.
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, Optional, Text
+from typing import Any, Optional, Text
 
 from rasa.core.channels.channel import UserMessage
 from sanic import response
@@ -31,7 +31,6 @@ from connectors.facebook.client import MessengerClient
 from connectors.facebook.output import MessengerOutput
 from connectors.http import METRICS
 from connectors.intake.channel_base import OnNewMessage, WebhookChannel
-from connectors.intake.settings import IntakeSettings, RedisSettings
 from connectors.intake.turns import ATTACHMENT_REPLY, build_turn
 
 __all__ = ["MessengerInput", "MessengerOutput", "only_our_page"]
@@ -58,23 +57,12 @@ class MessengerInput(WebhookChannel):
     """Messenger webhooks in, ``MessengerOutput`` out."""
 
     platform = FACEBOOK
+    settings_module = fb_settings
+    settings_class = fb_settings.MessengerSettings
 
     @classmethod
     def name(cls) -> Text:
         return "facebook"
-
-    @classmethod
-    def _required_count(cls) -> int:
-        return len(fb_settings.REQUIRED)
-
-    @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "MessengerInput":
-        """Settings come from the environment only; values in credentials.yml are ignored."""
-        if credentials:
-            logger.warning("channel.credentials_ignored platform=facebook keys=%s",
-                           ",".join(sorted(map(str, credentials))))
-        return cls(fb_settings.MessengerSettings.from_env(), fb_settings.missing(),
-                   RedisSettings.from_env(), IntakeSettings.from_env())
 
     def __init__(self, settings: fb_settings.MessengerSettings | None, *args: Any, **kwargs: Any) -> None:
         super().__init__(settings, *args, **kwargs)
@@ -97,22 +85,6 @@ class MessengerInput(WebhookChannel):
         return only_our_page(fb_events.parse_webhook(body), self.settings.page_id)
 
     # ------------------------------------------------------------------ turns
-    async def open_platform(self) -> None:
-        if self.client is not None:
-            await self.client.start()
-
-    async def close_platform(self) -> None:
-        if self.client is not None:
-            await self.client.close()
-
-    async def open_api(self) -> None:
-        if self.api_client is not None:
-            await self.api_client.start()
-
-    async def close_api(self) -> None:
-        if self.api_client is not None:
-            await self.api_client.close()
-
     def get_output_channel(self) -> Optional[MessengerOutput]:
         """Output for bot-initiated messages (``/conversations/<PSID>/execute``)."""
         return MessengerOutput(self.api_client) if self.api_client is not None else None

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any, Awaitable, Callable, Sequence
+from typing import Any, Awaitable, Callable, Dict, Optional, Sequence, Text
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
@@ -48,9 +48,17 @@ OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
 
 class WebhookChannel(InputChannel):
-    """Base class; subclasses set ``platform`` and implement the abstract hooks."""
+    """Base class; subclasses set ``platform``, ``settings_module`` (a module with
+    ``REQUIRED`` and ``missing()``) and ``settings_class`` (with ``from_env()``) and
+    implement the abstract hooks.
+    ``client`` / ``api_client`` (outbound clients with ``start``/``close``) are opened and
+    closed here; a subclass that needs more extends the ``open_*`` hooks."""
 
     platform = ""
+    settings_module: Any = None
+    settings_class: Any = None
+    client: Any = None  # the turns' outbound client (worker loop)
+    api_client: Any = None  # ``get_output_channel``'s client (Sanic's loop)
 
     def __init__(
         self,
@@ -73,10 +81,19 @@ class WebhookChannel(InputChannel):
             level = logging.ERROR if len(self.missing) < self._required_count() else logging.INFO
             logger.log(level, "channel.off platform=%s missing=%s", self.platform, ",".join(self.missing))
 
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "WebhookChannel":
+        """Settings come from the environment only; values in credentials.yml are ignored."""
+        if credentials:
+            logger.warning("channel.credentials_ignored platform=%s keys=%s", cls.platform,
+                           ",".join(sorted(map(str, credentials))))
+        return cls(cls.settings_class.from_env(), cls.settings_module.missing(),
+                   RedisSettings.from_env(), IntakeSettings.from_env())
+
     # ------------------------------------------------------------------ hooks
     @classmethod
     def _required_count(cls) -> int:
-        raise NotImplementedError
+        return len(cls.settings_module.REQUIRED)
 
     def answer_get(self, request: Request) -> HTTPResponse:
         """The platform's GET check (Meta verify / X CRC)."""
@@ -96,15 +113,23 @@ class WebhookChannel(InputChannel):
 
     async def open_platform(self) -> None:
         """Open the outbound client of the turns (on the worker loop, before the server starts)."""
+        if self.client is not None:
+            await self.client.start()
 
     async def close_platform(self) -> None:
         """Close the outbound client of the turns (on the worker loop)."""
+        if self.client is not None:
+            await self.client.close()
 
     async def open_api(self) -> None:
         """Open what ``get_output_channel`` needs on Sanic's loop (Rasa's HTTP API)."""
+        if self.api_client is not None:
+            await self.api_client.start()
 
     async def close_api(self) -> None:
         """Close what ``open_api`` opened."""
+        if self.api_client is not None:
+            await self.api_client.close()
 
     # ------------------------------------------------------------------ Rasa API
     @property

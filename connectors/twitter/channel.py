@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Dict, Optional, Sequence, Text
+from typing import Any, Optional, Sequence, Text
 
 from rasa.core.channels.channel import UserMessage
 from sanic import response
@@ -33,7 +33,6 @@ from connectors.http import METRICS
 from connectors.intake import webhook
 from connectors.intake.channel_base import OnNewMessage, WebhookChannel
 from connectors.intake.queue import conversation_of
-from connectors.intake.settings import IntakeSettings, RedisSettings
 from connectors.intake.turns import ATTACHMENT_PUBLIC_REPLY, ATTACHMENT_REPLY, build_turn
 from connectors.twitter import events as x_events
 from connectors.twitter import settings as x_settings
@@ -55,23 +54,12 @@ class XInput(WebhookChannel):
     """X Account Activity / Activity API webhooks in, ``XOutput`` out."""
 
     platform = TWITTER
+    settings_module = x_settings
+    settings_class = x_settings.XSettings
 
     @classmethod
     def name(cls) -> Text:
         return "twitter"
-
-    @classmethod
-    def _required_count(cls) -> int:
-        return len(x_settings.REQUIRED)
-
-    @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "XInput":
-        """Settings come from the environment only; values in credentials.yml are ignored."""
-        if credentials:
-            logger.warning("channel.credentials_ignored platform=twitter keys=%s",
-                           ",".join(sorted(map(str, credentials))))
-        return cls(x_settings.XSettings.from_env(), x_settings.missing(),
-                   RedisSettings.from_env(), IntakeSettings.from_env())
 
     def __init__(self, settings: x_settings.XSettings | None, *args: Any, **kwargs: Any) -> None:
         super().__init__(settings, *args, **kwargs)
@@ -104,22 +92,12 @@ class XInput(WebhookChannel):
 
     # ------------------------------------------------------------------ turns
     async def open_platform(self) -> None:
-        if self.client is not None:
-            await self.client.start()
+        await super().open_platform()
         self.options = OptionsStore(await self.runtime.open_worker(), self.runtime.keys)
 
-    async def close_platform(self) -> None:
-        if self.client is not None:
-            await self.client.close()
-
     async def open_api(self) -> None:
-        if self.api_client is not None:
-            await self.api_client.start()
+        await super().open_api()
         self.api_options = OptionsStore(self.runtime.redis, self.runtime.keys)
-
-    async def close_api(self) -> None:
-        if self.api_client is not None:
-            await self.api_client.close()
 
     def get_output_channel(self) -> Optional[XOutput]:
         """DM output for bot-initiated messages (the conversation id must be a user id)."""
