@@ -16,20 +16,9 @@ Every key lives under the prefix (``REDIS_KEY_PREFIX``, default ``socialcare``):
 """
 from __future__ import annotations
 
-import hashlib
-import re
 from dataclasses import dataclass
 
-DEFAULT_PREFIX = "socialcare"
-_SAFE = re.compile(r"[A-Za-z0-9_.\-]{1,128}")
-
-
-def safe_part(value: object) -> str:
-    """`value` as one key segment: itself when a plain token, else ``h-<sha256 prefix>``."""
-    text = str(value)
-    if _SAFE.fullmatch(text):
-        return text
-    return "h-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+from socialcare.redis_keys import DEFAULT_PREFIX, check_prefix, safe_part
 
 
 @dataclass(frozen=True)
@@ -39,8 +28,7 @@ class HandoffKeys:
     prefix: str = DEFAULT_PREFIX
 
     def __post_init__(self) -> None:
-        if not self.prefix or not self.prefix.isalnum():
-            raise ValueError("key prefix must be letters and digits only")
+        check_prefix(self.prefix)
 
     @property
     def base(self) -> str:

@@ -17,24 +17,15 @@ from the platforms are used as they are when they are plain tokens; anything els
 """
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 
+from socialcare.redis_keys import DEFAULT_PREFIX, check_prefix, safe_part
+
 __all__ = ["IntakeKeys", "DEFAULT_PREFIX", "safe_part"]
 
-DEFAULT_PREFIX = "socialcare"
-_SAFE = re.compile(r"[A-Za-z0-9_.\-]{1,128}")
 _PLATFORM = re.compile(r"[a-z][a-z0-9_]{0,31}")
 _RESERVED_PLATFORMS = frozenset({"dead"})
-
-
-def safe_part(value: object) -> str:
-    """``value`` as a key segment: itself when a plain token, else ``h-<sha256 prefix>``."""
-    text = str(value)
-    if _SAFE.fullmatch(text):
-        return text
-    return "h-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
 @dataclass(frozen=True)
@@ -44,8 +35,7 @@ class IntakeKeys:
     prefix: str = DEFAULT_PREFIX
 
     def __post_init__(self) -> None:
-        if not self.prefix or not self.prefix.isalnum():
-            raise ValueError("key prefix must be letters and digits only")
+        check_prefix(self.prefix)
 
     @staticmethod
     def _platform(platform: str) -> str:
