@@ -24,20 +24,10 @@ from pathlib import Path
 from typing import Mapping, Optional
 
 from socialcare.paths import PROJECT_ROOT
-from socialcare.settings import RedisTarget, SettingsError, parse_redis_url
+from socialcare.settings import RedisTarget, SettingsError, env_int, parse_redis_url
 
 DEFAULT_PORT = 5080
 SECRET_FILE = "console_secret_key"
-
-
-def _int(env: Mapping[str, str], name: str, default: int) -> int:
-    raw = env.get(name)
-    if raw in (None, ""):
-        return default
-    try:
-        return int(raw)
-    except ValueError as exc:
-        raise SettingsError(f"{name} must be an integer") from exc
 
 
 def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
@@ -124,17 +114,17 @@ class ConsoleSettings:
             key = load_or_create_secret(data_dir)
         else:
             raise SettingsError("CONSOLE_SECRET_KEY is not set")
-        max_age = _int(env, "CONSOLE_SESSION_MAX_AGE", 8 * 3600)
+        max_age = env_int(env, "CONSOLE_SESSION_MAX_AGE", 8 * 3600)
         if max_age <= 0:
             raise SettingsError("CONSOLE_SESSION_MAX_AGE must be positive")
         return cls(
             host=env.get("CONSOLE_HOST") or "127.0.0.1",
-            port=_int(env, "CONSOLE_PORT", DEFAULT_PORT),
+            port=env_int(env, "CONSOLE_PORT", DEFAULT_PORT),
             secret_key=key,
             cookie_secure=_bool(env, "CONSOLE_COOKIE_SECURE", True),
             session_max_age=max_age,
             redis_url=redis_url,
-            embedded_redis_port=_int(env, "EMBEDDED_REDIS_PORT", 6390),
+            embedded_redis_port=env_int(env, "EMBEDDED_REDIS_PORT", 6390),
             redis_key_prefix=prefix,
             data_dir=data_dir,
             canned_path=Path(env.get("CONSOLE_CANNED") or PROJECT_ROOT / "console" / "canned.yml"),

@@ -45,7 +45,8 @@ def parse_redis_url(url: str) -> RedisTarget:
     return RedisTarget(parsed.hostname, parsed.port or 6379, db, parsed.password or "")
 
 
-def _int(env: Mapping[str, str], name: str, default: int) -> int:
+def env_int(env: Mapping[str, str], name: str, default: int) -> int:
+    """Integer variable `name` of `env` (`default` when unset or empty); SettingsError otherwise."""
     raw = env.get(name)
     if raw in (None, ""):
         return default
@@ -83,9 +84,9 @@ class Settings:
             parse_redis_url(redis_url)
         return cls(
             redis_url=redis_url,
-            embedded_redis_port=_int(env, "EMBEDDED_REDIS_PORT", 6390),
-            rasa_port=_int(env, "RASA_PORT", 5005),
-            action_port=_int(env, "ACTION_SERVER_PORT", 5055),
+            embedded_redis_port=env_int(env, "EMBEDDED_REDIS_PORT", 6390),
+            rasa_port=env_int(env, "RASA_PORT", 5005),
+            action_port=env_int(env, "ACTION_SERVER_PORT", 5055),
             rasa_token=env.get("RASA_TOKEN") or None,
             data_dir=data_dir,
             model_dir=Path(env.get("SOCIALCARE_MODEL_DIR") or PROJECT_ROOT / "models"),
