@@ -59,6 +59,9 @@ def graph_send_problem(body: Any) -> str | None:
         problem = _attachment_problem(message["attachment"])
         if problem:
             return problem
+    metadata = message.get("metadata")
+    if metadata is not None and (not isinstance(metadata, str) or len(metadata) >= 1000):
+        return "param message[metadata] must be less than 1000 characters"
     replies = message.get("quick_replies")
     if replies is not None:
         if not isinstance(replies, list) or not 1 <= len(replies) <= 13:
