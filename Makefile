@@ -85,7 +85,8 @@ console-user: $(STAMP)
 	@test -n "$(NAME)" || { echo "usage: make console-user NAME=alice [ROLE=agent|supervisor|trainer]"; exit 2; }
 	$(VENV)/bin/socialcare console-user add "$(NAME)" --role "$(or $(ROLE),agent)"
 
-# BENCH_OPTS e.g. "--customers 20 --turns 5 --rate 200 --seconds 3"; not part of `make test`.
+# BENCH_OPTS e.g. "--customers 10 --turns 3 --rate 20 --seconds 3 --ack-seconds 1 --platform-latency-ms 150 0
+#   --rasa-consumers 1" (Send API latency 150 ms by default); not part of `make test`.
 bench: $(STAMP)
 	$(PY) -m socialcare.bench $(BENCH_OPTS)
 

@@ -56,6 +56,14 @@ def env_int(env: Mapping[str, str], name: str, default: int) -> int:
         raise SettingsError(f"{name} must be an integer") from exc
 
 
+def _bounded(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    """Integer variable ``name`` between ``low`` and ``high``; SettingsError otherwise."""
+    value = env_int(env, name, default)
+    if not low <= value <= high:
+        raise SettingsError(f"{name} must be between {low} and {high}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything `socialcare run` needs. See .env.example for every variable."""
@@ -64,6 +72,9 @@ class Settings:
     embedded_redis_port: int = 6390
     rasa_port: int = 5005
     action_port: int = 5055
+    rasa_consumers: int = 0  # consume-only Rasa processes beside a receive-only one
+    rasa_consumer_port: int = 5015  # the first of them; the next ones count up
+    rasa_consumer_nice: int = 5  # their CPU priority below the receiving Rasa (0-19)
     rasa_token: Optional[str] = field(default=None, repr=False)
     data_dir: Path = PROJECT_ROOT / "var"
     model_dir: Path = PROJECT_ROOT / "models"
@@ -87,6 +98,9 @@ class Settings:
             embedded_redis_port=env_int(env, "EMBEDDED_REDIS_PORT", 6390),
             rasa_port=env_int(env, "RASA_PORT", 5005),
             action_port=env_int(env, "ACTION_SERVER_PORT", 5055),
+            rasa_consumers=_bounded(env, "RASA_CONSUMERS", 0, 0, 8),
+            rasa_consumer_port=env_int(env, "RASA_CONSUMER_PORT", 5015),
+            rasa_consumer_nice=_bounded(env, "RASA_CONSUMER_NICE", 5, 0, 19),
             rasa_token=env.get("RASA_TOKEN") or None,
             data_dir=data_dir,
             model_dir=Path(env.get("SOCIALCARE_MODEL_DIR") or PROJECT_ROOT / "models"),

@@ -2,6 +2,14 @@
 
 Prints what runs where, then waits; Ctrl-C (SIGINT) or SIGTERM stops everything in
 reverse order. A child that dies takes the whole service down with a clear message.
+
+``RASA_CONSUMERS=N`` (default 0) splits the Messenger / X intake across processes: the
+Rasa server on ``RASA_PORT`` then runs with ``INTAKE_ROLE=receive`` (it verifies and
+enqueues webhooks, serves the REST channel and the HTTP API, and consumes nothing), and
+N more ``rasa run`` processes with ``INTAKE_ROLE=consume`` (same model, endpoints and
+Redis, no HTTP API) on ``RASA_CONSUMER_PORT`` (5015) and up run the turns from the
+stream, so webhook acks never wait for the GIL of a model turn; they run at
+``RASA_CONSUMER_NICE`` (5), below the receiving Rasa, so acks also go first for the CPU.
 """
 from __future__ import annotations
 
@@ -9,6 +17,7 @@ import asyncio
 import logging
 import os
 import secrets
+import shutil
 import signal
 import sys
 from dataclasses import dataclass, field
@@ -66,8 +75,38 @@ def load_or_create_token(settings: Settings) -> str:
     return token
 
 
+CONSUMER_NAME = "rasa consumer"
+
+
+def rasa_argv(settings: Settings, model: Path, port: int, log_name: str) -> List[str]:
+    """``rasa run`` with our model, endpoints and channels on ``port``."""
+    return [
+        rasa_bin(), "run",
+        "--model", str(model),
+        "--endpoints", str(PROJECT_ROOT / "endpoints.yml"),
+        "--credentials", str(PROJECT_ROOT / "credentials.yml"),
+        "--port", str(port),
+        "--log-file", str(settings.data_dir / log_name),
+    ]
+
+
+def consumer_children(settings: Settings, model: Path) -> List[Child]:
+    """``RASA_CONSUMERS`` consume-only Rasa processes (no HTTP API), ports counting up, at
+    ``RASA_CONSUMER_NICE`` (``nice`` execs Rasa, so the pid is Rasa's): when the CPUs are
+    busy, the receiving Rasa's webhook acks go before the model turns."""
+    nice = shutil.which("nice") if settings.rasa_consumer_nice else None
+    prefix = [nice, "-n", str(settings.rasa_consumer_nice)] if nice else []
+    children = []
+    for index in range(settings.rasa_consumers):
+        port = settings.rasa_consumer_port + index
+        children.append(Child(f"{CONSUMER_NAME} {index + 1}",
+                              [*prefix, *rasa_argv(settings, model, port, f"rasa-consumer-{index + 1}.log")],
+                              f"http://127.0.0.1:{port}/", env={"INTAKE_ROLE": "consume"}))
+    return children
+
+
 def build_children(settings: Settings, model: Path, token: str) -> List[Child]:
-    """The action server and the Rasa server, in start order."""
+    """The action server, the Rasa server and its consume-only helpers, in start order."""
     actions = Child(
         "action server",
         [rasa_bin(), "run", "actions", "--actions", "bot.actions", "--port", str(settings.action_port)],
@@ -75,18 +114,11 @@ def build_children(settings: Settings, model: Path, token: str) -> List[Child]:
     )
     rasa = Child(
         "rasa server",
-        [
-            rasa_bin(), "run",
-            "--model", str(model),
-            "--endpoints", str(PROJECT_ROOT / "endpoints.yml"),
-            "--credentials", str(PROJECT_ROOT / "credentials.yml"),
-            "--port", str(settings.rasa_port),
-            "--enable-api", "--auth-token", token,
-            "--log-file", str(settings.data_dir / "rasa.log"),
-        ],
+        [*rasa_argv(settings, model, settings.rasa_port, "rasa.log"), "--enable-api", "--auth-token", token],
         f"http://127.0.0.1:{settings.rasa_port}/",
+        env={"INTAKE_ROLE": "receive"} if settings.rasa_consumers else {},
     )
-    return [actions, rasa]
+    return [actions, rasa, *consumer_children(settings, model)]
 
 
 async def wait_healthy(child: Child, timeout: float) -> None:
@@ -132,6 +164,9 @@ def banner(settings: Settings, token: str, embedded: bool, model: Path,
             f"  Rasa server      http://127.0.0.1:{settings.rasa_port}  (model {model.name})",
             f"    REST channel   POST http://127.0.0.1:{settings.rasa_port}/webhooks/rest/webhook",
             f"    HTTP API       token in {'RASA_TOKEN' if settings.rasa_token else settings.data_dir / 'rasa_token'}",
+            *([f"  Rasa consumers   {settings.rasa_consumers} consume-only on ports {settings.rasa_consumer_port}"
+               f"-{settings.rasa_consumer_port + settings.rasa_consumers - 1} (RASA_CONSUMERS)"]
+              if settings.rasa_consumers else []),
             f"  Action server    http://127.0.0.1:{settings.action_port}/webhook",
             f"  Redis            {redis_line}",
             f"  Airline backend  SQLite {settings.airline_db_path}",

@@ -21,6 +21,11 @@ on, and the webhook answers must not wait for it. Opened in ``before_server_star
 stopped in ``before_server_stop`` (the current turn finishes first). While Rasa has no
 model loaded (its ``Agent.handle_message`` would silently drop the message) entries stay
 pending and are retried (``RetryLater``), never acked unhandled.
+
+``INTAKE_ROLE`` (``IntakeSettings.role``) splits this across processes: ``receive``
+starts no worker loop and no consumer (the process only verifies, enqueues and answers,
+so its acks never wait for the GIL of a model turn); ``consume`` and ``both`` (default)
+start them. Every role serves the webhook routes.
 """
 from __future__ import annotations
 
@@ -168,11 +173,16 @@ class WebhookChannel(InputChannel):
                 self.app = app
                 await self.runtime.open()
                 await self.open_api()
-                self.worker.start()
-                await self.worker.run(self._open_turn_side())
+                if self.intake.consumes:
+                    self.worker.start()
+                    await self.worker.run(self._open_turn_side())
+                logger.info("intake.role platform=%s role=%s", self.platform, self.intake.role)
 
             @bp.listener("after_server_start")
             async def start_consumer(app: Any, _loop: Any) -> None:
+                if not self.intake.consumes:
+                    return
+
                 async def handler(event: InboundEvent) -> None:
                     self._require_ready_agent()
                     await self.handle(event, on_new_message)

@@ -307,6 +307,11 @@ class StreamConsumer:
             return True
         pending = self.keys.pending(self.platform, thread)
         turn = int(await self._turn(keys=[pending, self.stream], args=[entry_id]))
+        if turn == 3:  # finished since it was read (a stale read of the pending list)
+            await self.redis.xack(self.stream, self.group, entry_id)
+            self._held.pop(entry_id, None)
+            logger.info("intake.already_done platform=%s consumer=%s entry=%s", self.platform, self.name, entry_id)
+            return True
         if turn == 0:
             self._defer(entry_id)
             return False

@@ -1,6 +1,9 @@
 """Lua scripts of the stream consumer (each one atomic on the Redis server).
 
-TURN    -> 1: the entry is the head of its conversation's pending list (run it);
+TURN    -> 3: the entry itself is no longer in the stream: it was finished (ACK deletes
+           it) after the caller read it, e.g. a pending-list read that raced with the
+           turn's own ack; do not run it again;
+           1: the entry is the head of its conversation's pending list (run it);
            0: an older entry of the conversation is not done yet (defer);
            2: the entry is not in the list (list expired or lost): run it unordered.
            Heads whose stream entry no longer exists (trimmed, deleted) are dropped.
@@ -18,6 +21,7 @@ from __future__ import annotations
 __all__ = ["TURN", "ACK", "DEAD", "KEEP"]
 
 TURN = """
+if #redis.call('XRANGE', KEYS[2], ARGV[1], ARGV[1]) == 0 then return 3 end
 local head = redis.call('LINDEX', KEYS[1], 0)
 while head do
   if head == ARGV[1] then return 1 end

@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from typing import Mapping
 from urllib.parse import urlparse
 
-__all__ = ["RedisSettings", "IntakeSettings", "SettingsError", "env_int"]
+__all__ = ["RedisSettings", "IntakeSettings", "SettingsError", "env_int", "ROLES"]
+
+ROLES = ("both", "receive", "consume")
 
 
 class SettingsError(ValueError):
@@ -83,11 +85,21 @@ class IntakeSettings:
     concurrency: int = 4
     block_ms: int = 1000
     dedup_ttl_s: int = 48 * 3600
+    role: str = "both"
+
+    @property
+    def consumes(self) -> bool:
+        """Whether this process runs the stream consumer (roles ``both`` and ``consume``)."""
+        return self.role != "receive"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "IntakeSettings":
         env = os.environ if env is None else env
+        role = (env.get("INTAKE_ROLE") or "both").strip().lower()
+        if role not in ROLES:
+            raise SettingsError("INTAKE_ROLE must be both, receive or consume")
         return cls(
+            role=role,
             max_body_bytes=env_int(env, "INTAKE_MAX_BODY_BYTES", cls.max_body_bytes, minimum=1024),
             claim_idle_ms=env_int(env, "INTAKE_CLAIM_IDLE_MS", cls.claim_idle_ms, minimum=10),
             max_failures=env_int(env, "INTAKE_MAX_FAILURES", cls.max_failures, minimum=1),

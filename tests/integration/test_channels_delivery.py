@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import sys
 import threading
 import time
 import urllib.request
@@ -22,6 +21,7 @@ from tests.helpers.signing import sign_messenger
 from tests.integration.channel_stack import (
     APP_SECRET, CUSTOMER, PAGE_ID, PAGE_TOKEN, PSID, VERIFY_TOKEN, messenger_body, open_stack,
 )
+from tests.integration.channel_process import start_channel_process
 from tests.integration.intake_helpers import RedisServer, wait_until
 
 pytestmark = [pytest.mark.integration]
@@ -96,29 +96,6 @@ async def test_outbound_429_then_success_delivers_once(stack):
 # ---------------------------------------------------------------------- crash mid-turn
 
 
-async def _start_channel_process(env: dict, port: int, log_path) -> asyncio.subprocess.Process:
-    log = open(log_path, "ab")
-    try:
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "tests.integration.channel_process", str(port),
-            cwd=str(PROJECT_ROOT), env=env, stdout=log, stderr=log)
-    finally:
-        log.close()
-    url = f"http://127.0.0.1:{port}/webhooks/facebook/"
-
-    async def healthy() -> bool:
-        if proc.returncode is not None:
-            raise AssertionError(f"channel process exited with {proc.returncode}; see {log_path}")
-        try:
-            async with aiohttp.ClientSession() as http, http.get(url) as response:
-                return response.status == 200 and (await response.json())["status"] == "ok"
-        except aiohttp.ClientError:
-            return False
-
-    await wait_until(healthy, timeout=90, interval=0.2, message="channel process up")
-    return proc
-
-
 @pytest.mark.asyncio
 async def test_process_killed_mid_turn_answers_once_after_restart(tmp_path):
     hang, entered = tmp_path / "hang", tmp_path / "entered"
@@ -131,7 +108,7 @@ async def test_process_killed_mid_turn_answers_once_after_restart(tmp_path):
                "HANG_FILE": str(hang), "ENTERED_FILE": str(entered)}
         hang.touch()
         first_port, second_port = free_port(), free_port()
-        first = await _start_channel_process(env, first_port, tmp_path / "first.log")
+        first = await start_channel_process(env, first_port, tmp_path / "first.log")
         try:
             body = fixture_bytes("messenger", "text")
             async with aiohttp.ClientSession() as http:
@@ -145,7 +122,7 @@ async def test_process_killed_mid_turn_answers_once_after_restart(tmp_path):
             await first.wait()
         assert graph_answers(graph) == []
         hang.unlink()
-        second = await _start_channel_process(env, second_port, tmp_path / "second.log")
+        second = await start_channel_process(env, second_port, tmp_path / "second.log")
         try:
             await wait_until(lambda: graph_answers(graph), timeout=30, message="answer after restart")
             stream = "sccrash:intake:facebook"

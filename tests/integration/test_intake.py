@@ -11,6 +11,7 @@ import pytest
 import pytest_asyncio
 
 from connectors.intake.consumer import RetryLater, StreamConsumer
+from connectors.intake.entries import stream_entries
 from connectors.intake.keys import IntakeKeys
 from connectors.intake.queue import IntakeQueue
 from tests.integration.intake_helpers import RedisServer, message, wait_until
@@ -346,3 +347,32 @@ async def test_a_slow_turn_does_not_hold_back_other_conversations(redis_server):
         await stop_all(c)
     assert handled.index("m_slow") < handled.index("m_slow_next")
     assert await pending_count(redis_server.client) == 0
+
+
+@pytest.mark.asyncio
+async def test_stale_pending_read_does_not_run_a_finished_entry_again(redis_server):
+    """The race `make bench` found: the loop reads its own pending entries while a turn is
+    finishing; once that turn has acked, the stale copy must not start a second turn."""
+    handled: list[str] = []
+    release = asyncio.Event()
+
+    async def slow(event):
+        handled.append(event.platform_event_id)
+        await release.wait()
+
+    c = consumer(redis_server, slow, "A")
+    await c.start()
+    try:
+        await IntakeQueue(redis_server.client, KEYS).enqueue([message("m_s1", "ts")])
+        await wait_until(lambda: handled == ["m_s1"], message="the turn started")
+        stale = stream_entries(await redis_server.client.xreadgroup(KEYS.group(), c.name, {STREAM: "0"}))
+        assert [fields["event_id"] for _, fields in stale] == ["m_s1"]
+        release.set()
+        await wait_until(lambda: nothing_pending(redis_server.client), message="acked")
+        await wait_until(lambda: not c._running, message="the turn's task done")
+        await c._process(stale, source="pending")  # what the loop does with such a read
+        await wait_until(lambda: not c._running, message="the stale copy settled")
+    finally:
+        await stop_all(c)
+    assert handled == ["m_s1"]
+    assert c.stats["handled"] == 1 and c.stats["ack_lost"] == 0

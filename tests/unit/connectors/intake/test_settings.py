@@ -44,3 +44,12 @@ def test_redis_and_intake_settings():
     with pytest.raises(SettingsError):
         IntakeSettings.from_env({"INTAKE_MAX_FAILURES": "zero"})
     assert IntakeSettings.from_env({"INTAKE_CLAIM_IDLE_MS": "500"}).claim_idle_ms == 500
+
+
+def test_intake_role():
+    assert IntakeSettings.from_env({}).role == "both" and IntakeSettings().consumes
+    receive = IntakeSettings.from_env({"INTAKE_ROLE": " Receive "})
+    assert receive.role == "receive" and not receive.consumes
+    assert IntakeSettings.from_env({"INTAKE_ROLE": "consume"}).consumes
+    with pytest.raises(SettingsError, match="INTAKE_ROLE"):
+        IntakeSettings.from_env({"INTAKE_ROLE": "webhooks"})

@@ -1,0 +1,64 @@
+"""The supervisor's receive / consume split (``RASA_CONSUMERS``) and the benchmark's
+options and platform-call counts (pure: nothing is started)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from socialcare.bench import build_parser
+from socialcare.bench_load import outbound_mix
+from socialcare.settings import Settings, SettingsError
+from socialcare.supervisor import build_children
+
+MODEL = Path("models/m.tar.gz")
+
+
+def test_one_rasa_does_both_by_default():
+    children = build_children(Settings.from_env({}), MODEL, "tok")
+    assert [c.name for c in children] == ["action server", "rasa server"]
+    assert "INTAKE_ROLE" not in children[1].env and "--enable-api" in children[1].argv
+
+
+def test_rasa_consumers_split_receive_and_consume():
+    settings = Settings.from_env({"RASA_CONSUMERS": "2", "RASA_PORT": "6005", "RASA_CONSUMER_PORT": "6100"})
+    rasa, first, second = build_children(settings, MODEL, "tok")[1:]
+    assert rasa.env == {"INTAKE_ROLE": "receive"} and rasa.health_url == "http://127.0.0.1:6005/"
+    for child, port in ((first, 6100), (second, 6101)):
+        assert child.env == {"INTAKE_ROLE": "consume"}
+        assert child.health_url == f"http://127.0.0.1:{port}/"
+        assert child.argv[child.argv.index("--port") + 1] == str(port)
+        assert child.argv[child.argv.index("--model") + 1] == str(MODEL)
+        assert "--enable-api" not in child.argv and "tok" not in child.argv
+        assert child.argv[1:3] == ["-n", "5"] and child.argv[0].endswith("nice")
+    assert first.argv[first.argv.index("--log-file") + 1] != second.argv[second.argv.index("--log-file") + 1]
+
+
+def test_consumers_without_nice_run_rasa_directly():
+    settings = Settings.from_env({"RASA_CONSUMERS": "1", "RASA_CONSUMER_NICE": "0"})
+    consumer = build_children(settings, MODEL, "tok")[-1]
+    assert consumer.argv[1:3] == ["run", "--model"]
+
+
+@pytest.mark.parametrize("name, value", [("RASA_CONSUMERS", "-1"), ("RASA_CONSUMERS", "9"),
+                                         ("RASA_CONSUMERS", "x"), ("RASA_CONSUMER_NICE", "20")])
+def test_consumer_settings_out_of_range(name, value):
+    with pytest.raises(SettingsError, match=name):
+        Settings.from_env({name: value})
+
+
+def test_bench_platform_latency_defaults_to_a_realistic_value():
+    args = build_parser().parse_args([])
+    assert args.platform_latency_ms == [150.0] and args.rasa_consumers == 0 and args.ack_seconds is None
+    assert build_parser().parse_args(["--platform-latency-ms", "150", "0"]).platform_latency_ms == [150.0, 0.0]
+
+
+def test_outbound_mix_counts_every_platform_call_per_answer():
+    calls = [{"customer": "s-cust-1", "operation": "sender_action", "detail": {"action": "mark_seen"}},
+             {"customer": "s-cust-1", "operation": "sender_action", "detail": {"action": "typing_on"}},
+             {"customer": "s-cust-1", "operation": "send_message"},
+             {"customer": "s-cust-2", "operation": "send_message"},
+             {"customer": "s-load-1", "operation": "send_message"},
+             {"customer": None, "operation": "fault"}]
+    assert outbound_mix(calls, "s-cust", 2) == {"mark_seen": 0.5, "send_message": 1.0, "typing_on": 0.5}
+    assert outbound_mix(calls, "s-cust", 0) == {}
