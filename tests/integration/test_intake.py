@@ -156,7 +156,10 @@ async def test_crashed_consumer_is_reclaimed_and_handled_exactly_once(redis_serv
     await asyncio.wait_for(entered_a.wait(), 5)
     await wait_until(lambda: pending_count(redis_server.client), message="A holds the entries")
     await stop_all(a, timeout=0.05)  # crash: cancelled mid-turn, nothing acked
-    assert await pending_count(redis_server.client) == 2
+    # A holds m_x1 (stuck in its turn) and, depending on timing, m_x2 too; none is acked.
+    held = await pending_count(redis_server.client)
+    assert held in (1, 2)
+    assert await redis_server.client.xlen(STREAM) == 2
 
     b = consumer(redis_server, healthy, "B", claim_idle_ms=150)
     await b.start()
@@ -167,7 +170,7 @@ async def test_crashed_consumer_is_reclaimed_and_handled_exactly_once(redis_serv
         await stop_all(b)
     assert handled_b == ["m_x1", "m_x2"]
     assert finished_a == []
-    assert b.stats["reclaimed"] >= 2
+    assert b.stats["reclaimed"] >= held
     assert await pending_count(redis_server.client) == 0
     assert await redis_server.client.xlen(STREAM) == 0
 
