@@ -21,11 +21,9 @@ import time
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+import numpy as np
 
-import numpy as np  # noqa: E402
+from socialcare.mlenv import offline_quiet_env
 
 # Varied customer-care messages: questions, complaints, praise, chit-chat, slang, typos,
 # handles and emojis, a few languages and lengths.
@@ -165,6 +163,7 @@ def bench_pipeline(model: Path, args: argparse.Namespace) -> None:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Entry point of `python -m socialcare.bench_nlu`."""
+    offline_quiet_env()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", type=Path, help="trained Rasa model (.tar.gz) for (c)")
     parser.add_argument("--n", type=int, default=300, help="timed messages per case")

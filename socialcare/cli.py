@@ -4,17 +4,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import os
 import sys
 from pathlib import Path
 from typing import List, Optional
 
-
-def _quiet_ml_logs() -> None:
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+from socialcare.mlenv import offline_quiet_env
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -41,7 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Optional[List[str]] = None) -> int:
     """Entry point of the `socialcare` command."""
-    _quiet_ml_logs()
+    offline_quiet_env()
     args = build_parser().parse_args(argv)
     from socialcare.settings import Settings
 

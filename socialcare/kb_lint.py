@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +24,7 @@ from typing import Callable, List, Optional, Sequence
 import numpy as np
 
 from bot.actions.knowledge_base import KnowledgeEntry, KnowledgeError, knowledge_dir, load_entries
+from socialcare.mlenv import offline_quiet_env
 
 MAX_AGE_DAYS = 180
 SIMILARITY = 0.9
@@ -107,8 +107,7 @@ def lint(directory: Path, today: dt.date, max_age_days: int = MAX_AGE_DAYS, simi
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Entry point: prints findings; 0 clean, 1 findings, 2 unreadable knowledge."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    offline_quiet_env()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dir", type=Path, default=None, help="knowledge folder (default: KNOWLEDGE_DIR)")
     parser.add_argument("--max-age-days", type=int, default=MAX_AGE_DAYS)

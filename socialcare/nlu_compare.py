@@ -24,13 +24,10 @@ import time
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+import numpy as np
 
-import numpy as np  # noqa: E402
-
-from socialcare.paths import PROJECT_ROOT  # noqa: E402
+from socialcare.mlenv import offline_quiet_env
+from socialcare.paths import PROJECT_ROOT
 
 FALLBACK = "nlu_fallback"
 
@@ -94,6 +91,7 @@ def predict(model: Path, texts: Sequence[str]) -> Tuple[List[str], List[str], Li
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Entry point."""
+    offline_quiet_env()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--configs", nargs="+", type=Path,
                         default=[Path("config.diet.yml"), Path("config.minilm.yml"), Path("config.yml")])

@@ -28,13 +28,13 @@ from rasa.shared.exceptions import InvalidConfigException, RasaException
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.components.minilm.component import MINILM_EMBEDDING
 from bot.components.sentiment.head import SentimentHead, load_examples
 from bot.components.sentiment.model import SocialSentiment
 
 logger = logging.getLogger(__name__)
 
 SENTIMENT = "sentiment"
-MINILM_EMBEDDING = "minilm_embedding"  # set by bot.components.minilm.component
 HEAD_FILE = "sentiment_head.npz"
 META_FILE = "sentiment_head.json"
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
