@@ -72,7 +72,8 @@ class HandoffPolicy:
     reach_sentiment: float = -0.05
     public_negative_sentiment: float = -0.1
     public_unclear_sentiment: float = 0.0
-    praise_sentiment: float = 0.5
+    praise_sentiment: float = 0.0
+    praise_request_sentiment: float = 0.3
     negative_sentiment_exempt_routes: Tuple[str, ...] = ("chitchat",)
     supported_languages: Tuple[str, ...] = ("en",)
     vip_tiers: Tuple[str, ...] = ("gold", "platinum")
@@ -107,6 +108,7 @@ class Decision:
     reasons: Tuple[str, ...] = field(default_factory=tuple)
     sentiment: float = 0.0
     clarify: bool = False
+    praised: bool = False
 
     def as_json(self) -> Dict[str, Any]:
         """The JSON shape printed by `socialcare route`."""
@@ -202,6 +204,12 @@ def sentiment_score(parse: Mapping[str, Any]) -> float:
     return max(-1.0, min(1.0, float(value)))
 
 
+def is_request(parse: Mapping[str, Any]) -> bool:
+    """True when the sentiment analyser read the message as a calm question or request."""
+    sentiment = parse.get("sentiment")
+    return bool(sentiment.get("request")) if isinstance(sentiment, Mapping) else False
+
+
 def _number(value: Any) -> float:
     try:
         return float(value)
@@ -263,9 +271,11 @@ def decide(
     intent_bar = policy.handoff_intent_confidence_in_form if in_form else policy.handoff_intent_confidence
     confident = confidence >= policy.min_confidence
     public = channel == "twitter_mention"
-    # "your agent Mike was a star": a complaint intent read with clearly positive sentiment
-    # is praise, not a case for a person.
-    praised = intent in policy.praise_overrides and sentiment >= policy.praise_sentiment
+    # "your agent Mike was a star": a complaint intent read with sentiment that is not
+    # negative is praise, not a case for a person; a calm request ("I'd like to file a
+    # complaint") needs clearly positive sentiment for that.
+    praise_bar = policy.praise_request_sentiment if is_request(parse) else policy.praise_sentiment
+    praised = intent in policy.praise_overrides and sentiment >= praise_bar
 
     if spec.handoff and confidence >= intent_bar and not praised:
         reasons.append(f"route:{spec.route}:{intent}@{confidence:.2f}")
@@ -325,6 +335,7 @@ def decide(
         reasons=tuple(reasons),
         sentiment=sentiment,
         clarify=clarify,
+        praised=praised and not handoff,
     )
 
 

@@ -15,7 +15,7 @@ DOMAIN = PROJECT_ROOT / "bot" / "domain"
 DATA = PROJECT_ROOT / "bot" / "data"
 CONFIG = PROJECT_ROOT / "config.yml"
 # Epochs of the small model `make test` trains (the full model uses config.yml's).
-FAST_EPOCHS = {"DIETClassifier": 30, "TEDPolicy": 20}
+FAST_EPOCHS = {"DIETClassifier": 30, "TEDPolicy": 20, "SentimentAnalyzer": 1}
 
 
 def fast_config(config: Dict[str, Any], epochs: Optional[Dict[str, int]] = None) -> Dict[str, Any]:

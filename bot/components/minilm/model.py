@@ -113,6 +113,8 @@ class SentenceEncoder:
         quantize: int8 dynamic quantization of the Linear layers (faster, ~same vectors).
         trace: run single texts through a TorchScript trace of the model (faster; falls
             back to the eager model if tracing fails).
+        overlay: parameter name -> tensor, applied over the loaded weights before
+            quantization (a fine-tuned copy of some layers, e.g. the sentiment encoder).
     """
 
     def __init__(
@@ -122,6 +124,7 @@ class SentenceEncoder:
         threads: int = 1,
         quantize: bool = True,
         trace: bool = True,
+        overlay: Optional[Dict[str, Any]] = None,
     ) -> None:
         if not 2 <= int(max_length) <= MAX_POSITIONS:
             raise ValueError(f"max_length must be in [2, {MAX_POSITIONS}], got {max_length}")
@@ -132,6 +135,7 @@ class SentenceEncoder:
         self.threads = int(threads)
         self.quantize = bool(quantize)
         self.trace = bool(trace)
+        self.overlay = overlay
         self._tokenizer: Any = None
         self._model: Any = None
         self._single: Any = None  # (rust tokenizer, traced or eager model) for one text
@@ -169,6 +173,8 @@ class SentenceEncoder:
                         str(self.model_dir), local_files_only=True
                     )
                     model = AutoModel.from_pretrained(str(self.model_dir), local_files_only=True)
+                    if self.overlay:
+                        apply_overlay(model, self.overlay)
                     model.eval()
                     if self.quantize:
                         # Per-channel weight scales: per-tensor ones cost too much
@@ -297,6 +303,22 @@ class SentenceEncoder:
 
 _CACHE: Dict[Tuple[str, int, bool, int], SentenceEncoder] = {}
 _CACHE_LOCK = threading.Lock()
+
+
+class OverlayMismatch(ValueError):
+    """An overlay names parameters the model lacks, or has the wrong shapes."""
+
+
+def apply_overlay(model: Any, overlay: Dict[str, Any]) -> None:
+    """Copies `overlay`'s tensors into `model`'s parameters of the same names (in place)."""
+    state = model.state_dict()
+    unknown = [name for name in overlay if name not in state]
+    wrong = [name for name in overlay if name in state and tuple(state[name].shape) != tuple(overlay[name].shape)]
+    if unknown or wrong:
+        raise OverlayMismatch(f"overlay does not fit the model: unknown {unknown[:3]}, wrong shape {wrong[:3]}")
+    merged = dict(state)
+    merged.update({name: tensor.to(state[name].dtype) for name, tensor in overlay.items()})
+    model.load_state_dict(merged)
 
 
 def get_encoder(

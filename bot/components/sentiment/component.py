@@ -6,15 +6,20 @@
 
 The head is trained with the model (`rasa train`) on the examples in `examples_dir`
 (not on the NLU data Rasa passes in) and persisted through Rasa's model storage with the
-fingerprint of the encoder it was trained with. At inference it reuses the embedding the
-MiniLMFeaturizer left on the message (`minilm_embedding`) when there is one, else it
-encodes the text with the same process-wide encoder.
+fingerprint of the encoder it was trained with.
+
+With `epochs` > 0 (the default) the encoder's transformer layers are fine-tuned for
+sentiment first (finetune.py); the fine-tuned layers are persisted as an overlay and the
+head scores that encoder's embedding: one more MiniLM pass per message. With `epochs: 0`
+the head is a logistic regression on the featurizer's embedding (`minilm_embedding`),
+reused from the message when there is one.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import logging
+import os
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
 
@@ -37,6 +42,7 @@ logger = logging.getLogger(__name__)
 SENTIMENT = "sentiment"
 HEAD_FILE = "sentiment_head.npz"
 META_FILE = "sentiment_head.json"
+OVERLAY_FILE = "sentiment_encoder.pt"
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
 
@@ -64,6 +70,10 @@ class SentimentAnalyzer(GraphComponent):
         extra_lexicon: word -> valence additions a brand can make.
         examples_dir: the head's training examples (label -> texts YAML files).
         head_weight: share of the head in the compound score (0 -> lexicon only).
+        epochs: fine-tuning epochs of the encoder for sentiment (0 -> no fine-tuning: a
+            logistic-regression head on the shared embedding).
+        learning_rate: fine-tuning learning rate of the transformer layers.
+        C: inverse L2 regularisation of the logistic-regression head (epochs 0).
         model_path, max_length, threads, quantize: the encoder, as in MiniLMFeaturizer
             (keep them equal to the featurizer's so its embedding can be reused).
         """
@@ -71,6 +81,9 @@ class SentimentAnalyzer(GraphComponent):
             "extra_lexicon": {},
             "examples_dir": "bot/data/sentiment",
             "head_weight": 0.6,
+            "epochs": 2,
+            "learning_rate": 3e-5,
+            "C": 4.0,
             "model_path": None,
             "max_length": 64,
             "threads": 1,
@@ -79,10 +92,17 @@ class SentimentAnalyzer(GraphComponent):
 
     @classmethod
     def validate_config(cls, config: Dict[Text, Any]) -> None:
-        """head_weight must be in [0, 1]."""
+        """head_weight in [0, 1], C and learning_rate positive, epochs a whole number >= 0."""
         weight = config.get("head_weight", 0.6)
         if not isinstance(weight, (int, float)) or not 0.0 <= float(weight) <= 1.0:
             raise InvalidConfigException("SentimentAnalyzer: head_weight must be in [0, 1].")
+        for key in ("C", "learning_rate"):
+            value = config.get(key, 1.0)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not float(value) > 0:
+                raise InvalidConfigException(f"SentimentAnalyzer: {key} must be a positive number.")
+        epochs = config.get("epochs", 0)
+        if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
+            raise InvalidConfigException("SentimentAnalyzer: epochs must be a whole number >= 0.")
 
     @classmethod
     def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
@@ -98,11 +118,13 @@ class SentimentAnalyzer(GraphComponent):
         return digest.hexdigest()
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-                 head: Optional[SentimentHead] = None) -> None:
+                 head: Optional[SentimentHead] = None, overlay: Optional[Dict[str, Any]] = None) -> None:
         self._config = config
         self._model_storage = model_storage
         self._resource = resource
         self._head = head
+        self._overlay = overlay
+        self._tuned_encoder: Any = None
         self._model: Optional[SocialSentiment] = None
 
     @classmethod
@@ -125,18 +147,25 @@ class SentimentAnalyzer(GraphComponent):
         execution_context: ExecutionContext,
         **kwargs: Any,
     ) -> "SentimentAnalyzer":
-        """Loads the trained head (none needed when head_weight is 0)."""
-        head = None
+        """Loads the trained head and the fine-tuned overlay (none needed when head_weight is 0)."""
+        from bot.components.sentiment.finetune import load_overlay
+
+        head = overlay = None
         if float(config.get("head_weight", 0.6)) > 0:
             try:
                 with model_storage.read_from(resource) as directory:
                     with np.load(directory / HEAD_FILE) as arrays:
                         head = SentimentHead.from_arrays(dict(arrays))
+                    if (directory / OVERLAY_FILE).exists():
+                        overlay = load_overlay(directory / OVERLAY_FILE)
             except (ValueError, FileNotFoundError, KeyError) as error:
                 raise SentimentHeadMissing(
                     f"SentimentAnalyzer: no trained head in resource {resource.name!r}; retrain the model."
                 ) from error
-        return cls(config, model_storage, resource, head)
+        component = cls(config, model_storage, resource, head, overlay)
+        if overlay is not None:
+            component._tuned().warm_up()  # load and trace now, not on the first customer message
+        return component
 
     def _encoder(self) -> Any:
         from bot.components.minilm.model import get_encoder
@@ -144,22 +173,46 @@ class SentimentAnalyzer(GraphComponent):
         return get_encoder(self._config.get("model_path"), max_length=self._config["max_length"],
                            threads=self._config["threads"], quantize=self._config["quantize"])
 
+    def _tuned(self) -> Any:
+        """The fine-tuned encoder (this component's own; loads on first use)."""
+        if self._tuned_encoder is None:
+            from bot.components.minilm.model import SentenceEncoder
+
+            self._tuned_encoder = SentenceEncoder(
+                self._config.get("model_path"), max_length=self._config["max_length"],
+                threads=self._config["threads"], quantize=self._config["quantize"], overlay=self._overlay)
+        return self._tuned_encoder
+
     def train(self, training_data: TrainingData) -> Resource:
-        """Fits the head on `examples_dir` (not on the NLU data) and persists it."""
+        """Fits the head (fine-tuning the encoder first when `epochs` > 0) on `examples_dir`
+        (not on the NLU data) and persists it."""
         if float(self._config.get("head_weight", 0.6)) <= 0:
             return self._resource
-        from bot.components.minilm.model import model_fingerprint
+        from bot.components.minilm.model import model_fingerprint, resolve_model_dir
+        from bot.components.sentiment.finetune import FineTuneSettings, fine_tune, save_overlay
 
         directory = resolve_dir(self._config["examples_dir"])
         texts, labels = load_examples(directory)
-        embeddings = self._encoder().encode(texts, batch_size=1)
-        self._head = SentimentHead.fit(embeddings, labels)
-        meta = {"version": 1, "examples": len(texts),
-                "encoder": model_fingerprint(self._config.get("model_path")).as_dict()}
+        epochs = int(self._config.get("epochs", 0))
+        meta: Dict[str, Any] = {"version": 2, "examples": len(texts), "epochs": epochs,
+                                "encoder": model_fingerprint(self._config.get("model_path")).as_dict()}
+        if epochs > 0:
+            settings = FineTuneSettings(epochs=epochs, learning_rate=float(self._config["learning_rate"]))
+            tuned = fine_tune(resolve_model_dir(self._config.get("model_path")), texts, labels, settings,
+                              max_length=int(self._config["max_length"]),
+                              threads=max(int(self._config["threads"]), os.cpu_count() or 1))
+            self._head, self._overlay, self._tuned_encoder = tuned.head, tuned.overlay, None
+            meta["learning_rate"] = settings.learning_rate
+        else:
+            embeddings = self._encoder().encode(texts, batch_size=1)
+            self._head = SentimentHead.fit(embeddings, labels, c=float(self._config.get("C", 4.0)))
+            self._overlay, meta["C"] = None, float(self._config.get("C", 4.0))
         with self._model_storage.write_to(self._resource) as out:
             np.savez(out / HEAD_FILE, **self._head.to_arrays())
+            if self._overlay is not None:
+                save_overlay(self._overlay, out / OVERLAY_FILE)
             (out / META_FILE).write_text(json.dumps(meta), "utf-8")
-        logger.info("sentiment head trained on %d examples", len(texts))
+        logger.info("sentiment head trained on %d examples (fine-tuning epochs: %d)", len(texts), epochs)
         return self._resource
 
     def _scorer(self) -> SocialSentiment:
@@ -168,6 +221,8 @@ class SentimentAnalyzer(GraphComponent):
         return self._model
 
     def _embedding(self, message: Message, text: str) -> np.ndarray:
+        if self._overlay is not None:
+            return self._tuned().encode([text], batch_size=1)[0]
         vector = message.get(MINILM_EMBEDDING)
         if vector is not None and np.shape(vector) == (self._head.dim,) and np.any(vector):
             return np.asarray(vector, dtype=np.float32)

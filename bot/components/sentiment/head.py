@@ -66,7 +66,7 @@ class SentimentHead:
         return int(self.weights.shape[1])
 
     @classmethod
-    def fit(cls, embeddings: np.ndarray, labels: Sequence[str], c: float = 4.0, seed: int = 7) -> "SentimentHead":
+    def fit(cls, embeddings: np.ndarray, labels: Sequence[str], c: float = 1.0, seed: int = 7) -> "SentimentHead":
         """Fit on (n, dim) embeddings with labels from LABELS (L2-regularised, 1/c)."""
         from sklearn.linear_model import LogisticRegression
 

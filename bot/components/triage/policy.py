@@ -35,6 +35,9 @@ class TriagePolicy(Policy):
         return {
             "priority": 7,
             "handoff_action": "action_handoff",
+            # Said when a complaint intent reads as praise (`Decision.praised`), so the
+            # service does what `socialcare route` reports instead of the complaint rule.
+            "praise_action": "utter_praise",
             "routes_file": None,
             "handoff_file": None,
         }
@@ -67,9 +70,20 @@ class TriagePolicy(Policy):
         rule_only_data: Optional[Dict[Text, Any]] = None,
         **kwargs: Any,
     ) -> PolicyPrediction:
-        """Handoff action with confidence 1 right after a message that needs a person."""
+        """Handoff action with confidence 1 right after a message that needs a person; the
+        praise action (then listen) for a complaint intent that reads as praise."""
         abstain = self._prediction(self._default_predictions(domain))
-        if tracker.latest_action_name != ACTION_LISTEN_NAME or tracker.latest_message is None:
+        if tracker.latest_message is None:
+            return abstain
+        praise_action = self.config.get("praise_action")
+        if (
+            praise_action
+            and tracker.latest_action_name == praise_action
+            and tracker.active_loop_name is None
+            and tracker.latest_message.intent.get("name") in self._thresholds.praise_overrides
+        ):
+            return self._only(domain, ACTION_LISTEN_NAME)
+        if tracker.latest_action_name != ACTION_LISTEN_NAME:
             return abstain
         if tracker.latest_message.intent.get("name") is None:
             return abstain
@@ -79,11 +93,15 @@ class TriagePolicy(Policy):
             parse, channel, self._table, self._thresholds, in_form=tracker.active_loop_name is not None,
             tier=tracker.get_slot("loyalty_tier") if "loyalty_tier" in tracker.slots else None,
         )
+        if decision.praised and praise_action and tracker.active_loop_name is None:
+            return self._only(domain, praise_action)
         if not decision.handoff:
             return abstain
-        action = self.config["handoff_action"]
-        if action not in domain.action_names_or_texts:
-            return abstain
+        return self._only(domain, self.config["handoff_action"], {"reasons": list(decision.reasons)})
+
+    def _only(self, domain: Domain, action: Text, diagnostic: Optional[Dict[Text, Any]] = None) -> PolicyPrediction:
+        """`action` with confidence 1 (abstains when the domain lacks it)."""
         probabilities = self._default_predictions(domain)
-        probabilities[domain.index_for_action(action)] = 1.0
-        return self._prediction(probabilities, diagnostic_data={"reasons": list(decision.reasons)})
+        if action in domain.action_names_or_texts:
+            probabilities[domain.index_for_action(action)] = 1.0
+        return self._prediction(probabilities, diagnostic_data=diagnostic)

@@ -1,4 +1,6 @@
 """SentimentAnalyzer: the MiniLM classifier head, trained on our own examples, through Rasa."""
+import json
+
 import numpy as np
 import pytest
 from rasa.engine.graph import ExecutionContext, GraphSchema
@@ -10,7 +12,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.components.minilm.model import get_encoder
 from bot.components.sentiment.component import (
-    MINILM_EMBEDDING, SENTIMENT, SentimentAnalyzer, SentimentHeadMissing, resolve_dir,
+    META_FILE, MINILM_EMBEDDING, OVERLAY_FILE, SENTIMENT, SentimentAnalyzer, SentimentHeadMissing, resolve_dir,
 )
 from bot.components.sentiment.head import LABELS, ExamplesError, SentimentHead, load_examples
 
@@ -32,10 +34,23 @@ def storage(tmp_path_factory):
     return LocalModelStorage.create(path)
 
 
+# The production path fine-tunes the encoder (config.yml: 2 epochs); one epoch here keeps
+# the test module under a minute on two cores.
+TUNED = {"epochs": 1}
+
+
 @pytest.fixture(scope="module")
 def trained(storage):
     resource = Resource("train_SentimentAnalyzer0")
-    component = SentimentAnalyzer.create(_config(), storage, resource, _context())
+    component = SentimentAnalyzer.create(_config(**TUNED), storage, resource, _context())
+    assert component.train(TrainingData()) == resource
+    return component, resource
+
+
+@pytest.fixture(scope="module")
+def trained_lr(storage):
+    resource = Resource("train_SentimentAnalyzer_lr")
+    component = SentimentAnalyzer.create(_config(epochs=0), storage, resource, _context())
     assert component.train(TrainingData()) == resource
     return component, resource
 
@@ -98,19 +113,42 @@ def test_combined_scores(trained, text, low, high):
     assert "head" in sentiment and -1.0 <= sentiment["head"] <= 1.0
 
 
-def test_persist_and_load_round_trip_gives_identical_scores(trained, storage):
-    component, resource = trained
-    loaded = SentimentAnalyzer.load(_config(), storage, resource, _context())
+@pytest.mark.parametrize("fixture, config", [("trained", TUNED), ("trained_lr", {"epochs": 0})])
+def test_persist_and_load_round_trip_gives_identical_scores(request, storage, fixture, config):
+    component, resource = request.getfixturevalue(fixture)
+    loaded = SentimentAnalyzer.load(_config(**config), storage, resource, _context())
     for text in ("my bag is lost", "love you guys", "is AU451 on time"):
         assert _score(loaded, text) == _score(component, text)
 
 
-def test_the_featurizer_embedding_is_reused(trained):
+def test_the_fine_tuned_encoder_is_persisted_only_when_fine_tuning(trained, trained_lr, storage):
+    with storage.read_from(trained[1]) as directory:
+        assert (directory / OVERLAY_FILE).exists()
+        assert json.loads((directory / META_FILE).read_text())["epochs"] == 1
+    with storage.read_from(trained_lr[1]) as directory:
+        assert not (directory / OVERLAY_FILE).exists()
+
+
+def test_fine_tuning_changes_the_encoder_not_only_the_head(trained):
     component, _ = trained
+    tuned = component._tuned().encode_one("the crew were useless about the delay")
+    base = get_encoder().encode_one("the crew were useless about the delay")
+    assert float(np.dot(tuned, base)) < 0.999
+
+
+def test_the_featurizer_embedding_is_reused_by_the_logistic_head(trained_lr):
+    component, _ = trained_lr
     happy = get_encoder().encode_one("thank you, wonderful crew, best flight ever")
     reused = _score(component, "my flight is delayed", **{MINILM_EMBEDDING: happy})
     own = _score(component, "my flight is delayed")
     assert reused["head"] > 0.5 > own["head"]
+
+
+def test_the_fine_tuned_head_scores_its_own_encoder_not_the_featurizer_embedding(trained):
+    component, _ = trained
+    happy = get_encoder().encode_one("thank you, wonderful crew, best flight ever")
+    assert _score(component, "my flight is delayed", **{MINILM_EMBEDDING: happy}) == _score(
+        component, "my flight is delayed")
 
 
 def test_lexicon_only_needs_no_head(storage):
@@ -126,9 +164,44 @@ def test_bad_head_weight_is_rejected():
         SentimentAnalyzer.validate_config(_config(head_weight=1.5))
 
 
+@pytest.mark.parametrize("key, value", [("C", 0), ("C", -1.0), ("C", "strong"), ("C", True),
+                                        ("learning_rate", 0), ("epochs", -1), ("epochs", 1.5), ("epochs", True)])
+def test_bad_training_settings_are_rejected(key, value):
+    with pytest.raises(InvalidConfigException):
+        SentimentAnalyzer.validate_config(_config(**{key: value}))
+    SentimentAnalyzer.validate_config(_config(C=0.5, epochs=0, learning_rate=1e-5))
+
+
+def test_stronger_regularisation_gives_a_smaller_head():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(60, 8)).astype(np.float32)
+    labels = [LABELS[i % 3] for i in range(60)]
+    x[:, 0] += np.array([LABELS.index(label) for label in labels], dtype=np.float32)
+    strong = SentimentHead.fit(x, labels, c=0.1)
+    weak = SentimentHead.fit(x, labels, c=10.0)
+    assert np.linalg.norm(strong.weights) < np.linalg.norm(weak.weights)
+
+
 def test_editing_the_examples_changes_the_training_fingerprint(tmp_path):
     (tmp_path / "a.yml").write_text("negative: [awful]\nneutral: [ok then]\npositive: [lovely]\n")
     before = SentimentAnalyzer.fingerprint_addon(_config(examples_dir=str(tmp_path)))
     assert SentimentAnalyzer.fingerprint_addon(_config(examples_dir=str(tmp_path))) == before
     (tmp_path / "a.yml").write_text("negative: [awful, dreadful]\nneutral: [ok then]\npositive: [lovely]\n")
     assert SentimentAnalyzer.fingerprint_addon(_config(examples_dir=str(tmp_path))) != before
+
+
+def test_an_overlay_that_does_not_fit_the_encoder_is_refused(tmp_path):
+    import torch
+
+    from bot.components.minilm.model import OverlayMismatch, SentenceEncoder
+    from bot.components.sentiment.finetune import load_overlay, save_overlay
+
+    wrong = SentenceEncoder(overlay={"encoder.layer.0.output.dense.bias": torch.zeros(7)})
+    with pytest.raises(OverlayMismatch):
+        wrong.encode_one("hello")
+    (tmp_path / "empty.pt").write_bytes(b"")
+    with pytest.raises(Exception):
+        load_overlay(tmp_path / "empty.pt")
+    save_overlay({}, tmp_path / "nothing.pt")
+    with pytest.raises(ExamplesError):
+        load_overlay(tmp_path / "nothing.pt")

@@ -14,8 +14,9 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from bot.components.triage.policy import TriagePolicy
 
 DOMAIN = Domain.from_dict({
-    "intents": ["out_of_scope", "ask_pets", "report_lost_bag"],
+    "intents": ["out_of_scope", "ask_pets", "report_lost_bag", "complain"],
     "actions": ["action_handoff"],
+    "responses": {"utter_praise": [{"text": "Thank you!"}]},
     "slots": {"loyalty_tier": {"type": "text", "influence_conversation": False,
                                "mappings": [{"type": "custom"}]}},
 })
@@ -28,15 +29,22 @@ def policy(tmp_path: Path) -> TriagePolicy:
     return TriagePolicy.create(TriagePolicy.get_default_config(), storage, Resource("triage"), context)
 
 
-def tracker(intent: str, confidence: float, tier: str | None = None) -> DialogueStateTracker:
+def tracker(intent: str, confidence: float, tier: str | None = None, compound: float = 0.0,
+            after: tuple = ()) -> DialogueStateTracker:
     events = [ActionExecuted("action_listen")]
     if tier:
         events.append(SlotSet("loyalty_tier", tier))
     events.append(UserUttered("some text", intent={"name": intent, "confidence": confidence},
                               parse_data={"intent": {"name": intent, "confidence": confidence},
-                                          "sentiment": {"compound": 0.0}},
+                                          "sentiment": {"compound": compound}},
                               input_channel="rest"))
+    events.extend(ActionExecuted(name) for name in after)
     return DialogueStateTracker.from_events("customer-1", events, slots=DOMAIN.slots)
+
+
+def predicted(policy: TriagePolicy, t: DialogueStateTracker) -> str | None:
+    probabilities = policy.predict_action_probabilities(t, DOMAIN).probabilities
+    return DOMAIN.action_names_or_texts[probabilities.index(1.0)] if 1.0 in probabilities else None
 
 
 def handoff_probability(policy: TriagePolicy, t: DialogueStateTracker) -> float:
@@ -56,3 +64,12 @@ def test_vip_tier_from_the_slot_hands_off_an_out_of_scope_message(policy):
     assert handoff_probability(policy, tracker("out_of_scope", 0.9)) == 0.0
     assert handoff_probability(policy, tracker("out_of_scope", 0.9, tier="gold")) == 1.0
     assert handoff_probability(policy, tracker("out_of_scope", 0.9, tier="blue")) == 0.0
+
+
+def test_a_complaint_that_reads_as_praise_is_thanked_then_listens(policy):
+    assert predicted(policy, tracker("complain", 0.8, compound=0.5)) == "utter_praise"
+    assert predicted(policy, tracker("complain", 0.8, compound=0.5, after=("utter_praise",))) == "action_listen"
+
+
+def test_a_negative_complaint_is_handed_off_not_thanked(policy):
+    assert predicted(policy, tracker("complain", 0.8, compound=-0.4)) == "action_handoff"

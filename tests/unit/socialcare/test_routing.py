@@ -247,11 +247,33 @@ def test_neutral_public_question_is_answered():
     assert not d.handoff
 
 
-def test_complaint_intent_with_clearly_positive_sentiment_reads_as_praise():
-    praised = decide(parse("complain", 0.7, compound=0.8), "twitter_mention", COMPLAINT_TABLE, EXEMPT)
-    assert not praised.handoff
-    complaint = decide(parse("complain", 0.7, compound=0.2), "twitter_mention", COMPLAINT_TABLE, EXEMPT)
-    assert complaint.handoff and complaint.reasons[0] == "route:feedback:complain@0.70"
+def test_complaint_intent_whose_sentiment_is_not_negative_reads_as_praise():
+    praised = decide(parse("complain", 0.7, compound=0.2), "twitter_mention", COMPLAINT_TABLE, EXEMPT)
+    assert not praised.handoff and praised.praised and praised.reasons == ()
+    complaint = decide(parse("complain", 0.7, compound=-0.05), "twitter_mention", COMPLAINT_TABLE, EXEMPT)
+    assert complaint.handoff and not complaint.praised
+    assert complaint.reasons[0] == "route:feedback:complain@0.70"
+
+
+def request(intent, confidence, compound):
+    data = parse(intent, confidence, compound)
+    data["sentiment"]["request"] = True
+    return data
+
+
+def test_a_calm_request_to_complain_needs_clearly_positive_sentiment_to_read_as_praise():
+    # "I'd like to file a complaint about the crew": "like" lifts the lexicon score a bit.
+    filed = decide(request("complain", 0.7, 0.15), "messenger", COMPLAINT_TABLE, EXEMPT)
+    assert filed.handoff and not filed.praised
+    thanks = decide(request("complain", 0.7, 0.6), "messenger", COMPLAINT_TABLE, EXEMPT)
+    assert not thanks.handoff and thanks.praised
+
+
+def test_a_praised_complaint_that_needs_a_person_for_another_reason_is_not_praised():
+    data = parse("complain", 0.7, compound=0.4)
+    data["urgency"] = {"categories": ["injury"], "score": 0.9}
+    d = decide(data, "messenger", COMPLAINT_TABLE, EXEMPT)
+    assert d.handoff and not d.praised and d.reasons[0].startswith("urgency:")
 
 
 def test_unclear_negative_public_post_goes_to_a_person_not_a_public_rephrase():
@@ -263,9 +285,11 @@ def test_unclear_negative_public_post_goes_to_a_person_not_a_public_rephrase():
 
 
 def test_praise_overrides_and_public_thresholds_come_from_the_yaml():
-    policy = parse_handoff_policy({"thresholds": {"public_negative_sentiment": -0.4, "praise_sentiment": 0.9},
+    policy = parse_handoff_policy({"thresholds": {"public_negative_sentiment": -0.4, "praise_sentiment": 0.9,
+                                                  "praise_request_sentiment": 0.95},
                                    "praise_overrides": ["complain"],
                                    "negative_sentiment_exempt_routes": ["transactional"]})
-    assert (policy.public_negative_sentiment, policy.praise_sentiment, policy.praise_overrides) == (-0.4, 0.9, ("complain",))
+    assert (policy.public_negative_sentiment, policy.praise_sentiment, policy.praise_request_sentiment,
+            policy.praise_overrides) == (-0.4, 0.9, 0.95, ("complain",))
     d = decide(parse("cancel_booking", 0.9, compound=-0.3), "twitter_mention", COMPLAINT_TABLE, policy)
     assert not d.handoff
