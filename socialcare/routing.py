@@ -271,11 +271,11 @@ def decide(
     intent_bar = policy.handoff_intent_confidence_in_form if in_form else policy.handoff_intent_confidence
     confident = confidence >= policy.min_confidence
     public = channel == "twitter_mention"
-    # "your agent Mike was a star": a complaint intent read with sentiment that is not
-    # negative is praise, not a case for a person; a calm request ("I'd like to file a
-    # complaint") needs clearly positive sentiment for that.
+    # "your agent Mike was a star": a complaint intent read with positive sentiment is
+    # praise, not a case for a person; a calm request ("I'd like to file a complaint")
+    # needs clearly positive sentiment for that. No sentiment at all (0.0) is no praise.
     praise_bar = policy.praise_request_sentiment if is_request(parse) else policy.praise_sentiment
-    praised = intent in policy.praise_overrides and sentiment >= praise_bar
+    praised = intent in policy.praise_overrides and sentiment > praise_bar
 
     if spec.handoff and confidence >= intent_bar and not praised:
         reasons.append(f"route:{spec.route}:{intent}@{confidence:.2f}")

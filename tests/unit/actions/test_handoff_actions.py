@@ -46,7 +46,8 @@ async def test_handoff_below_the_triage_bar_still_records_why():
 
 @pytest.mark.asyncio
 async def test_handoff_on_a_public_mention_asks_for_a_direct_message():
-    text, slots, _ = await run(ActionHandoff(), intent="complain", metadata={"public": True}, channel="twitter")
+    text, slots, _ = await run(ActionHandoff(), intent="report_lost_bag", metadata={"public": True}, channel="twitter",
+                               text="you lost my bag")
     assert "direct message" in text
     assert slots["handoff_reasons"][-1] == "public_channel"
 

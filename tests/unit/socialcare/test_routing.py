@@ -253,6 +253,8 @@ def test_complaint_intent_whose_sentiment_is_not_negative_reads_as_praise():
     complaint = decide(parse("complain", 0.7, compound=-0.05), "twitter_mention", COMPLAINT_TABLE, EXEMPT)
     assert complaint.handoff and not complaint.praised
     assert complaint.reasons[0] == "route:feedback:complain@0.70"
+    unscored = decide(parse("complain", 0.7), "messenger", COMPLAINT_TABLE, EXEMPT)
+    assert unscored.handoff and not unscored.praised
 
 
 def request(intent, confidence, compound):
