@@ -30,7 +30,7 @@ FALLBACK_INTENT = "nlu_fallback"
 UNKNOWN_LANGUAGE = "und"  # what the language detector reports when it cannot tell
 # HandoffPolicy fields that are lists in handoff.yml, not thresholds.
 LIST_FIELDS = ("negative_sentiment_exempt_routes", "supported_languages", "vip_tiers", "vip_routes",
-               "praise_overrides")
+               "praise_overrides", "resolved_overrides")
 
 
 class RoutingConfigError(ValueError):
@@ -79,6 +79,12 @@ class HandoffPolicy:
     vip_tiers: Tuple[str, ...] = ("gold", "platinum")
     vip_routes: Tuple[str, ...] = ("feedback", "out_of_scope")
     praise_overrides: Tuple[str, ...] = ("complain", "complain_staff")
+    resolved_sentiment: float = 0.4
+    resolved_overrides: Tuple[str, ...] = ()
+
+    def thanked_intents(self) -> Tuple[str, ...]:
+        """Intents that can read as praise or thanks (see `decide`)."""
+        return self.praise_overrides + self.resolved_overrides
 
 
 @dataclass(frozen=True)
@@ -160,6 +166,7 @@ def parse_handoff_policy(data: Mapping[str, Any]) -> HandoffPolicy:
         vip_tiers=tuple(str(t).lower() for t in vip.get("tiers", HandoffPolicy.vip_tiers)),
         vip_routes=tuple(str(r) for r in vip.get("routes", HandoffPolicy.vip_routes)),
         praise_overrides=tuple(str(i) for i in data.get("praise_overrides", HandoffPolicy.praise_overrides)),
+        resolved_overrides=tuple(str(i) for i in data.get("resolved_overrides", HandoffPolicy.resolved_overrides)),
     )
 
 
@@ -274,8 +281,15 @@ def decide(
     # "your agent Mike was a star": a complaint intent read with positive sentiment is
     # praise, not a case for a person; a calm request ("I'd like to file a complaint")
     # needs clearly positive sentiment for that. No sentiment at all (0.0) is no praise.
-    praise_bar = policy.praise_request_sentiment if is_request(parse) else policy.praise_sentiment
-    praised = intent in policy.praise_overrides and sentiment > praise_bar
+    # A problem report with clearly positive sentiment ("my bag turned up, thank you so
+    # much!") is thanks for a problem solved.
+    request = is_request(parse)
+    if intent in policy.praise_overrides:
+        praised = sentiment > (policy.praise_request_sentiment if request else policy.praise_sentiment)
+    elif intent in policy.resolved_overrides:
+        praised = sentiment > max(policy.resolved_sentiment, policy.praise_request_sentiment if request else -1.0)
+    else:
+        praised = False
 
     if spec.handoff and confidence >= intent_bar and not praised:
         reasons.append(f"route:{spec.route}:{intent}@{confidence:.2f}")
@@ -327,15 +341,16 @@ def decide(
         reasons.append(f"low_confidence:{confidence:.2f}<{policy.min_confidence:.2f}")
     if public and handoff:
         reasons.append("public_channel")
+    praised = praised and not handoff
     return Decision(
         intent=intent,
         confidence=confidence,
-        route=spec.route,
+        route="feedback" if praised else spec.route,
         handoff=handoff,
         reasons=tuple(reasons),
         sentiment=sentiment,
         clarify=clarify,
-        praised=praised and not handoff,
+        praised=praised,
     )
 
 

@@ -124,7 +124,8 @@ SHOUTED_WORD = re.compile(r"\b[A-Z]{4,}\b")
 # "where is my ..." is a complaint marker in a statement, not in a calm request.
 WHERE_IS_MY = next(p for p in COMPLAINT_PATTERNS if "where is" in p.pattern)
 FAILURE_WORDS = re.compile(
-    r"\b(delay\w*|cancel\w*|late|lost|hold|wait\w*|stuck|stranded|missed|broken|again|hours?)\b",
+    r"\b(delay\w*|cancel\w*|late|lost|los(?:e|es|ing)|hold|wait\w*|stuck|stranded|miss\w*|broke\w*|"
+    r"damag\w*|crash\w*|ruin\w*|smash\w*|again|hours?)\b",
     re.IGNORECASE,
 )
 HANDLE = re.compile(r"(^|\s)@\w+")

@@ -80,7 +80,7 @@ class TriagePolicy(Policy):
             praise_action
             and tracker.latest_action_name == praise_action
             and tracker.active_loop_name is None
-            and tracker.latest_message.intent.get("name") in self._thresholds.praise_overrides
+            and tracker.latest_message.intent.get("name") in self._thresholds.thanked_intents()
         ):
             return self._only(domain, ACTION_LISTEN_NAME)
         if tracker.latest_action_name != ACTION_LISTEN_NAME:

@@ -33,6 +33,16 @@ def test_sarcasm_flips_praise_words(scorer):
     assert result.sarcasm and result.lexicon_compound > result.compound
 
 
+@pytest.mark.parametrize("text", ["great job losing my suitcase 👏", "nice work damaging my stroller",
+                                  "gotta love how the app crashes every time"])
+def test_sarcasm_about_any_failure_is_caught(scorer, text):
+    assert scorer.score(text).sarcasm and scorer.score(text).compound <= -0.5
+
+
+def test_real_praise_is_not_read_as_sarcasm(scorer):
+    assert not scorer.score("great job by the crew today, thank you!").sarcasm
+
+
 @pytest.mark.parametrize("text", ["thank you for the lovely flight! crew were amazing 😍", "love you guys ✈️"])
 def test_praise_scores_positive(scorer, text):
     assert scorer.score(text).compound >= 0.5

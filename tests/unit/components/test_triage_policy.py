@@ -73,3 +73,9 @@ def test_a_complaint_that_reads_as_praise_is_thanked_then_listens(policy):
 
 def test_a_negative_complaint_is_handed_off_not_thanked(policy):
     assert predicted(policy, tracker("complain", 0.8, compound=-0.4)) == "action_handoff"
+
+
+def test_the_shipped_policy_thanks_a_solved_problem(policy):
+    assert predicted(policy, tracker("report_lost_bag", 0.9, compound=0.8)) == "utter_praise"
+    assert predicted(policy, tracker("report_lost_bag", 0.9, compound=0.8, after=("utter_praise",))) == "action_listen"
+    assert predicted(policy, tracker("report_lost_bag", 0.9, compound=0.1)) == "action_handoff"

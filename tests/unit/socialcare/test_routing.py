@@ -295,3 +295,23 @@ def test_praise_overrides_and_public_thresholds_come_from_the_yaml():
             policy.praise_overrides) == (-0.4, 0.9, 0.95, ("complain",))
     d = decide(parse("cancel_booking", 0.9, compound=-0.3), "twitter_mention", COMPLAINT_TABLE, policy)
     assert not d.handoff
+
+
+RESOLVED = HandoffPolicy(resolved_overrides=("report_lost_bag",))
+BAG_TABLE = parse_route_table({"intents": {"report_lost_bag": {"route": "diagnostic", "handoff": True}}})
+
+
+def test_a_problem_report_with_clearly_positive_sentiment_is_thanks_for_a_problem_solved():
+    solved = decide(parse("report_lost_bag", 0.9, compound=0.7), "twitter_mention", BAG_TABLE, RESOLVED)
+    assert not solved.handoff and solved.praised and solved.route == "feedback"
+    mild = decide(parse("report_lost_bag", 0.9, compound=0.3), "twitter_mention", BAG_TABLE, RESOLVED)
+    assert mild.handoff and not mild.praised and mild.route == "diagnostic"
+    unlisted = decide(parse("report_lost_bag", 0.9, compound=0.7), "twitter_mention", BAG_TABLE, HandoffPolicy())
+    assert unlisted.handoff
+
+
+def test_resolved_overrides_come_from_the_yaml():
+    policy = parse_handoff_policy({"thresholds": {"resolved_sentiment": 0.8}, "resolved_overrides": ["report_lost_bag"]})
+    assert policy.resolved_overrides == ("report_lost_bag",) and policy.resolved_sentiment == 0.8
+    assert policy.thanked_intents() == ("complain", "complain_staff", "report_lost_bag")
+    assert decide(parse("report_lost_bag", 0.9, compound=0.7), "messenger", BAG_TABLE, policy).handoff
