@@ -145,6 +145,9 @@ def bench_pipeline(model: Path, args: argparse.Namespace) -> None:
     """(c) whole NLU pipeline of a trained model, one message at a time."""
     from rasa.core.agent import Agent
 
+    from socialcare.route_cli import quiet_rasa_logs
+
+    quiet_rasa_logs()  # Rasa's debug lines carry the message text
     start = time.perf_counter()
     agent = Agent.load(str(model))
     load_s = time.perf_counter() - start

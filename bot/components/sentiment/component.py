@@ -34,7 +34,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.components.minilm.component import MINILM_EMBEDDING
-from bot.components.sentiment.head import SentimentHead, load_examples
+from bot.components.sentiment.head import LABELS, SentimentHead, load_examples
 from bot.components.sentiment.model import SocialSentiment
 
 logger = logging.getLogger(__name__)
@@ -148,7 +148,7 @@ class SentimentAnalyzer(GraphComponent):
         **kwargs: Any,
     ) -> "SentimentAnalyzer":
         """Loads the trained head and the fine-tuned overlay (none needed when head_weight is 0)."""
-        from bot.components.sentiment.finetune import load_overlay
+        from bot.components.minilm.finetune import load_overlay
 
         head = overlay = None
         if float(config.get("head_weight", 0.6)) > 0:
@@ -158,7 +158,7 @@ class SentimentAnalyzer(GraphComponent):
                         head = SentimentHead.from_arrays(dict(arrays))
                     if (directory / OVERLAY_FILE).exists():
                         overlay = load_overlay(directory / OVERLAY_FILE)
-            except (ValueError, FileNotFoundError, KeyError) as error:
+            except (ValueError, FileNotFoundError, KeyError, RuntimeError) as error:
                 raise SentimentHeadMissing(
                     f"SentimentAnalyzer: no trained head in resource {resource.name!r}; retrain the model."
                 ) from error
@@ -189,7 +189,7 @@ class SentimentAnalyzer(GraphComponent):
         if float(self._config.get("head_weight", 0.6)) <= 0:
             return self._resource
         from bot.components.minilm.model import model_fingerprint, resolve_model_dir
-        from bot.components.sentiment.finetune import FineTuneSettings, fine_tune, save_overlay
+        from bot.components.minilm.finetune import FineTuneSettings, fine_tune, save_overlay
 
         directory = resolve_dir(self._config["examples_dir"])
         texts, labels = load_examples(directory)
@@ -198,10 +198,11 @@ class SentimentAnalyzer(GraphComponent):
                                 "encoder": model_fingerprint(self._config.get("model_path")).as_dict()}
         if epochs > 0:
             settings = FineTuneSettings(epochs=epochs, learning_rate=float(self._config["learning_rate"]))
-            tuned = fine_tune(resolve_model_dir(self._config.get("model_path")), texts, labels, settings,
+            tuned = fine_tune(resolve_model_dir(self._config.get("model_path")), texts, labels, LABELS, settings,
                               max_length=int(self._config["max_length"]),
                               threads=max(int(self._config["threads"]), os.cpu_count() or 1))
-            self._head, self._overlay, self._tuned_encoder = tuned.head, tuned.overlay, None
+            self._head = SentimentHead(tuned.weights, tuned.bias)
+            self._overlay, self._tuned_encoder = tuned.overlay, None
             meta["learning_rate"] = settings.learning_rate
         else:
             embeddings = self._encoder().encode(texts, batch_size=1)

@@ -104,3 +104,48 @@ def test_two_classes_and_bad_input():
         LinearHead.fit(x, ["a"] * 4)
     with pytest.raises(InvalidConfigException):
         MiniLMIntentClassifier.validate_config({"C": 0})
+
+
+@pytest.fixture(scope="module")
+def tuned(storage, featurizer):
+    examples = [Message(data={TEXT: t, INTENT: i}) for i, texts in EXAMPLES.items() for t in texts]
+    data = featurizer.process_training_data(TrainingData(examples))
+    resource = Resource("intent_head_tuned")
+    config = {**MiniLMIntentClassifier.get_default_config(), "epochs": 3}
+    classifier = MiniLMIntentClassifier.create(config, storage, resource, _context("head"))
+    assert classifier.train(data) == resource
+    return classifier, resource, config
+
+
+@pytest.mark.parametrize(
+    "text, intent",
+    [("is my cat allowed on the plane", "ask_pets"), ("did AU451 take off", "flight_status"),
+     ("hello hello", "greet")],
+)
+def test_fine_tuned_head_gets_unseen_paraphrases_right(featurizer, tuned, text, intent):
+    best, ranking = _parse(featurizer, tuned[0], text)
+    assert best["name"] == intent
+    assert sum(r["confidence"] for r in ranking) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_fine_tuned_head_persists_its_encoder_and_round_trips(featurizer, tuned, storage):
+    from bot.components.intent_head.component import OVERLAY_FILE
+
+    classifier, resource, config = tuned
+    with storage.read_from(resource) as directory:
+        assert (directory / OVERLAY_FILE).exists()
+    loaded = MiniLMIntentClassifier.load(config, storage, resource, _context("head"))
+    for text in ("can I take my hamster", "AU451 status", "hey there"):
+        assert _parse(featurizer, loaded, text) == _parse(featurizer, classifier, text)
+
+
+def test_fine_tuned_head_reads_the_text_not_the_featurizer_embedding(tuned):
+    message = Message(data={TEXT: "can I bring my dog"})  # no featurizer ran
+    tuned[0].process([message])
+    assert message.get(INTENT)["name"] == "ask_pets"
+
+
+@pytest.mark.parametrize("key, value", [("epochs", -1), ("epochs", 2.5), ("learning_rate", 0), ("C", True)])
+def test_bad_fine_tuning_settings_are_rejected(key, value):
+    with pytest.raises(InvalidConfigException):
+        MiniLMIntentClassifier.validate_config({**MiniLMIntentClassifier.get_default_config(), key: value})

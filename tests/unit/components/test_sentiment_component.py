@@ -194,7 +194,7 @@ def test_an_overlay_that_does_not_fit_the_encoder_is_refused(tmp_path):
     import torch
 
     from bot.components.minilm.model import OverlayMismatch, SentenceEncoder
-    from bot.components.sentiment.finetune import load_overlay, save_overlay
+    from bot.components.minilm.finetune import FineTuneError, load_overlay, save_overlay
 
     wrong = SentenceEncoder(overlay={"encoder.layer.0.output.dense.bias": torch.zeros(7)})
     with pytest.raises(OverlayMismatch):
@@ -203,5 +203,5 @@ def test_an_overlay_that_does_not_fit_the_encoder_is_refused(tmp_path):
     with pytest.raises(Exception):
         load_overlay(tmp_path / "empty.pt")
     save_overlay({}, tmp_path / "nothing.pt")
-    with pytest.raises(ExamplesError):
+    with pytest.raises(FineTuneError):
         load_overlay(tmp_path / "nothing.pt")

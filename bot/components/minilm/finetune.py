@@ -1,15 +1,17 @@
-"""Fine-tuning the MiniLM encoder for sentiment on our written examples. Pure torch, no Rasa.
+"""Fine-tuning the MiniLM encoder with a linear classification head. Pure torch, no Rasa.
 
 The frozen sentence embedding was trained for semantic similarity: "the crew were great
 about the delay" and "the crew were useless about the delay" sit close together, and a
-linear head on it separates praise from complaints only so far. Fine-tuning the encoder's
-transformer layers (word embeddings frozen, so the shared vocabulary stays as it was) for
-two epochs on the team's examples moves polarity into the embedding. Measured on real
-airline tweets (never trained on): negative-vs-positive AUC of the combined score 0.977
--> 0.985 (see the README, "Measured quality").
+linear head on it separates praise from complaints, or a lost-bag report from a general
+complaint, only so far. Fine-tuning the encoder's transformer layers (word embeddings
+frozen, so the shared vocabulary stays as it was) for a few epochs on the team's written
+examples moves those distinctions into the embedding. Used by the sentiment analyser
+(bot/components/sentiment) and the intent classifier (bot/components/intent_head); the
+figures are in the README ("Measured quality").
 
 The result is an *overlay*: the fine-tuned parameters (fp16) that `SentenceEncoder`
-applies over the packaged weights, plus a `SentimentHead` on the fine-tuned embedding.
+applies over the packaged weights, plus the linear head's weights on the fine-tuned,
+unit-norm embedding (the fixed `scale` folded in).
 """
 from __future__ import annotations
 
@@ -20,17 +22,20 @@ from typing import Any, Dict, Optional, Sequence
 
 import numpy as np
 
-from bot.components.sentiment.head import LABELS, ExamplesError, SentimentHead
 
 # Parameters that stay as packaged (not saved in the overlay).
 FROZEN_PREFIX = "embeddings."
 
 
+class FineTuneError(ValueError):
+    """Bad training data or a file that is not an overlay."""
+
+
 @dataclass(frozen=True)
 class FineTuneSettings:
-    """Training settings; the defaults are the measured recipe.
+    """Training settings (each component passes its measured recipe).
 
-    epochs: passes over the examples (2: more overfits our writing style, see the README).
+    epochs: passes over the examples.
     learning_rate: AdamW rate of the transformer layers; head_learning_rate: of the head.
     batch_size, seed: mini-batch size and the seed of shuffling and head initialisation.
     scale: the unit-norm embedding is multiplied by this before the linear head (a fixed
@@ -48,30 +53,34 @@ class FineTuneSettings:
 
 @dataclass(frozen=True)
 class FineTuned:
-    """The overlay (parameter name -> fp16 tensor) and the head on the new embedding."""
+    """The overlay (parameter name -> fp16 tensor) and the linear head on the new
+    embedding: weights (n_classes, dim) with the scale folded in, bias (n_classes,)."""
 
     overlay: Dict[str, Any]
-    head: SentimentHead
+    weights: np.ndarray
+    bias: np.ndarray
 
 
 def fine_tune(
     model_dir: Path,
     texts: Sequence[str],
     labels: Sequence[str],
+    classes: Sequence[str],
     settings: FineTuneSettings = FineTuneSettings(),
     max_length: int = 64,
     threads: int = 1,
 ) -> FineTuned:
-    """Fine-tunes the encoder in `model_dir` with a 3-way head; returns the overlay and head."""
+    """Fine-tunes the encoder in `model_dir` with a head over `classes`; returns the
+    overlay and the head (rows in `classes` order)."""
     import torch
     from transformers import AutoModel, AutoTokenizer
 
     from bot.components.minilm.model import mean_pool
 
     if len(texts) != len(labels) or not texts:
-        raise ExamplesError("fine-tuning needs as many labels as texts, and at least one")
-    if set(labels) - set(LABELS):
-        raise ExamplesError(f"unknown sentiment labels: {sorted(set(labels) - set(LABELS))}")
+        raise FineTuneError("fine-tuning needs as many labels as texts, and at least one")
+    if set(labels) - set(classes):
+        raise FineTuneError(f"labels outside the classes: {sorted(set(labels) - set(classes))[:5]}")
     previous_threads = torch.get_num_threads()
     torch.set_num_threads(max(1, int(threads)))
     try:
@@ -81,7 +90,7 @@ def fine_tune(
         model = AutoModel.from_pretrained(str(model_dir), local_files_only=True)
         for name, param in model.named_parameters():
             param.requires_grad = not name.startswith(FROZEN_PREFIX)
-        head = torch.nn.Linear(model.config.hidden_size, len(LABELS))
+        head = torch.nn.Linear(model.config.hidden_size, len(classes))
         optimiser = torch.optim.AdamW(
             [
                 {"params": [p for p in model.parameters() if p.requires_grad], "lr": settings.learning_rate},
@@ -89,7 +98,8 @@ def fine_tune(
             ],
             weight_decay=settings.weight_decay,
         )
-        targets = torch.tensor([LABELS.index(label) for label in labels])
+        index_of = {name: i for i, name in enumerate(classes)}
+        targets = torch.tensor([index_of[label] for label in labels])
         items = list(texts)
         index = list(range(len(items)))
         model.train()
@@ -113,7 +123,7 @@ def fine_tune(
         }
         weights = (head.weight.detach().numpy() * settings.scale).astype(np.float32)
         bias = head.bias.detach().numpy().astype(np.float32)
-        return FineTuned(overlay, SentimentHead(weights, bias))
+        return FineTuned(overlay, weights, bias)
     finally:
         torch.set_num_threads(previous_threads)
 
@@ -131,7 +141,7 @@ def load_overlay(path: Path) -> Dict[str, Any]:
 
     data = torch.load(str(path), map_location="cpu", weights_only=True)
     if not isinstance(data, dict) or not data:
-        raise ExamplesError(f"{Path(path).name}: not a sentiment encoder overlay")
+        raise FineTuneError(f"{Path(path).name}: not an encoder overlay")
     return data
 
 
