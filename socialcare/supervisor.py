@@ -111,6 +111,7 @@ def build_children(settings: Settings, model: Path, token: str) -> List[Child]:
         "action server",
         [rasa_bin(), "run", "actions", "--actions", "bot.actions", "--port", str(settings.action_port)],
         f"http://127.0.0.1:{settings.action_port}/health",
+        env={"SOCIALCARE_WARM_UP": "1"},
     )
     rasa = Child(
         "rasa server",

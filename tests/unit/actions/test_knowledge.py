@@ -290,3 +290,13 @@ async def test_no_curated_answer_is_honest_and_hands_off(kb_dir):
     slots = {e["name"]: e.get("value") for e in events if e.get("event") == "slot"}
     assert "don't have a checked answer" in " ".join(render(m) for m in messages)
     assert slots["handoff_active"] is True
+
+
+def test_the_action_server_warm_up_builds_the_knowledge_index():
+    import bot.actions as actions
+    from bot.actions.knowledge_index import clear_index, get_index
+
+    clear_index()
+    assert get_index()._built_for is None
+    actions._warm_up()
+    assert get_index()._built_for is not None and get_index()._matrix.shape[0] > 0

@@ -18,6 +18,7 @@ def test_one_rasa_does_both_by_default():
     children = build_children(Settings.from_env({}), MODEL, "tok")
     assert [c.name for c in children] == ["action server", "rasa server"]
     assert "INTAKE_ROLE" not in children[1].env and "--enable-api" in children[1].argv
+    assert children[0].env == {"SOCIALCARE_WARM_UP": "1"}  # the action server loads knowledge at start
 
 
 def test_rasa_consumers_split_receive_and_consume():
