@@ -147,6 +147,8 @@ async def test_supervisor_and_trainer_pages(redis_port, tmp_path, browser):
             return context, page
 
         context, page = await sign_in("sam")
+        # The link is revealed by common.js once the session is fetched: wait for it.
+        await page.wait_for_selector("#nav-supervisor", state="visible")
         assert await page.is_visible("#nav-supervisor")
         await page.click("#nav-supervisor")
         await page.wait_for_selector('#agents tr[data-agent="sam"] td.online')
