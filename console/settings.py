@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Mapping, Optional
 
 from socialcare.paths import PROJECT_ROOT
-from socialcare.settings import RedisTarget, SettingsError, env_int, parse_redis_url
+from socialcare.settings import RedisTarget, SettingsError, SharedEnv, env_int, redis_target_of
 
 DEFAULT_PORT = 5080
 SECRET_FILE = "console_secret_key"
@@ -100,18 +100,12 @@ class ConsoleSettings:
         `create_secret`, else SettingsError).
         """
         env = os.environ if env is None else env
-        data_dir = Path(env.get("SOCIALCARE_DATA_DIR") or PROJECT_ROOT / "var")
-        prefix = env.get("REDIS_KEY_PREFIX") or "socialcare"
-        if not prefix.isalnum():
-            raise SettingsError("REDIS_KEY_PREFIX must be letters and digits only")
-        redis_url = env.get("REDIS_URL") or None
-        if redis_url:
-            parse_redis_url(redis_url)
+        shared = SharedEnv.from_env(env)
         key = env.get("CONSOLE_SECRET_KEY") or ""
         if key:
             check_secret_key(key)
         elif create_secret:
-            key = load_or_create_secret(data_dir)
+            key = load_or_create_secret(shared.data_dir)
         else:
             raise SettingsError("CONSOLE_SECRET_KEY is not set")
         max_age = env_int(env, "CONSOLE_SESSION_MAX_AGE", 8 * 3600)
@@ -123,19 +117,17 @@ class ConsoleSettings:
             secret_key=key,
             cookie_secure=_bool(env, "CONSOLE_COOKIE_SECURE", True),
             session_max_age=max_age,
-            redis_url=redis_url,
-            embedded_redis_port=env_int(env, "EMBEDDED_REDIS_PORT", 6390),
-            redis_key_prefix=prefix,
-            data_dir=data_dir,
+            redis_url=shared.redis_url,
+            embedded_redis_port=shared.embedded_redis_port,
+            redis_key_prefix=shared.redis_key_prefix,
+            data_dir=shared.data_dir,
             canned_path=Path(env.get("CONSOLE_CANNED") or PROJECT_ROOT / "console" / "canned.yml"),
-            log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
+            log_level=shared.log_level,
         )
 
     def redis_target(self) -> RedisTarget:
         """The Redis to use: REDIS_URL, else the embedded server on 127.0.0.1."""
-        if self.redis_url:
-            return parse_redis_url(self.redis_url)
-        return RedisTarget("127.0.0.1", self.embedded_redis_port)
+        return redis_target_of(self.redis_url, self.embedded_redis_port)
 
     @property
     def url(self) -> str:

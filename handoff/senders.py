@@ -36,10 +36,8 @@ class Sender:
         raise NotImplementedError
 
 
-class MessengerSender(Sender):
-    """Messenger Send API; the HUMAN_AGENT tag when the window says so."""
-
-    channel = "messenger"
+class ClientSender(Sender):
+    """A sender over one connectors platform client, which it starts and closes."""
 
     def __init__(self, client: Any) -> None:
         self.client = client
@@ -49,6 +47,12 @@ class MessengerSender(Sender):
 
     async def close(self) -> None:
         await self.client.close()
+
+
+class MessengerSender(ClientSender):
+    """Messenger Send API; the HUMAN_AGENT tag when the window says so."""
+
+    channel = "messenger"
 
     async def send(self, ticket: Ticket, text: str, window: MessagingWindow) -> str:
         from connectors.http import OutsideMessagingWindow, PlatformError
@@ -62,18 +66,12 @@ class MessengerSender(Sender):
         return ids[-1] if ids else ""
 
 
-class XSender(Sender):
+class XSender(ClientSender):
     """X: a DM for ``twitter_dm`` tickets, a public reply to the latest post for mentions."""
 
     def __init__(self, client: Any, channel: str) -> None:
-        self.client = client
+        super().__init__(client)
         self.channel = channel
-
-    async def start(self) -> None:
-        await self.client.start()
-
-    async def close(self) -> None:
-        await self.client.close()
 
     async def send(self, ticket: Ticket, text: str, window: MessagingWindow) -> str:
         from connectors.http import PlatformError

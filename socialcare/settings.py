@@ -65,6 +65,42 @@ def _bounded(env: Mapping[str, str], name: str, default: int, low: int, high: in
 
 
 @dataclass(frozen=True)
+class SharedEnv:
+    """The variables every socialcare process reads the same way."""
+
+    data_dir: Path
+    redis_key_prefix: str
+    redis_url: Optional[str] = field(repr=False)
+    embedded_redis_port: int
+    log_level: str
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> "SharedEnv":
+        """SOCIALCARE_DATA_DIR, REDIS_KEY_PREFIX, REDIS_URL, EMBEDDED_REDIS_PORT, LOG_LEVEL;
+        SettingsError on an unusable value."""
+        prefix = env.get("REDIS_KEY_PREFIX") or "socialcare"
+        if not prefix.isalnum():
+            raise SettingsError("REDIS_KEY_PREFIX must be letters and digits only")
+        redis_url = env.get("REDIS_URL") or None
+        if redis_url:
+            parse_redis_url(redis_url)
+        return cls(
+            data_dir=Path(env.get("SOCIALCARE_DATA_DIR") or PROJECT_ROOT / "var"),
+            redis_key_prefix=prefix,
+            redis_url=redis_url,
+            embedded_redis_port=env_int(env, "EMBEDDED_REDIS_PORT", 6390),
+            log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
+        )
+
+
+def redis_target_of(redis_url: Optional[str], embedded_redis_port: int) -> RedisTarget:
+    """The Redis to use: `redis_url`, else the embedded server on 127.0.0.1."""
+    if redis_url:
+        return parse_redis_url(redis_url)
+    return RedisTarget("127.0.0.1", embedded_redis_port)
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything `socialcare run` needs. See .env.example for every variable."""
 
@@ -86,34 +122,26 @@ class Settings:
     def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "Settings":
         """Read settings from `env` (default: os.environ)."""
         env = os.environ if env is None else env
-        data_dir = Path(env.get("SOCIALCARE_DATA_DIR") or PROJECT_ROOT / "var")
-        prefix = env.get("REDIS_KEY_PREFIX") or "socialcare"
-        if not prefix.isalnum():
-            raise SettingsError("REDIS_KEY_PREFIX must be letters and digits only")
-        redis_url = env.get("REDIS_URL") or None
-        if redis_url:
-            parse_redis_url(redis_url)
+        shared = SharedEnv.from_env(env)
         return cls(
-            redis_url=redis_url,
-            embedded_redis_port=env_int(env, "EMBEDDED_REDIS_PORT", 6390),
+            redis_url=shared.redis_url,
+            embedded_redis_port=shared.embedded_redis_port,
             rasa_port=env_int(env, "RASA_PORT", 5005),
             action_port=env_int(env, "ACTION_SERVER_PORT", 5055),
             rasa_consumers=_bounded(env, "RASA_CONSUMERS", 0, 0, 8),
             rasa_consumer_port=env_int(env, "RASA_CONSUMER_PORT", 5015),
             rasa_consumer_nice=_bounded(env, "RASA_CONSUMER_NICE", 5, 0, 19),
             rasa_token=env.get("RASA_TOKEN") or None,
-            data_dir=data_dir,
+            data_dir=shared.data_dir,
             model_dir=Path(env.get("SOCIALCARE_MODEL_DIR") or PROJECT_ROOT / "models"),
-            airline_db_path=Path(env.get("AIRLINE_DB_PATH") or data_dir / "airline.db"),
-            redis_key_prefix=prefix,
-            log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
+            airline_db_path=Path(env.get("AIRLINE_DB_PATH") or shared.data_dir / "airline.db"),
+            redis_key_prefix=shared.redis_key_prefix,
+            log_level=shared.log_level,
         )
 
     def redis_target(self) -> RedisTarget:
         """The Redis to use: REDIS_URL, else the embedded server on 127.0.0.1."""
-        if self.redis_url:
-            return parse_redis_url(self.redis_url)
-        return RedisTarget("127.0.0.1", self.embedded_redis_port)
+        return redis_target_of(self.redis_url, self.embedded_redis_port)
 
 
 def rasa_environment(settings: Settings, redis: RedisTarget) -> Dict[str, str]:

@@ -15,7 +15,6 @@ fine-tuned layers persisted as an overlay (`intent_encoder.pt`).
 from __future__ import annotations
 
 import logging
-import os
 from typing import Any, Dict, List, Optional, Text, Type
 
 import numpy as np
@@ -25,13 +24,13 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
-from rasa.shared.exceptions import InvalidConfigException
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.components.intent_head.model import LinearHead
 from bot.components.minilm.component import MINILM_EMBEDDING, MiniLMFeaturizer
+from bot.components.minilm.tuning import fine_tune_from_config, read_overlay, tuned_encoder, validate_tuning_config
 
 logger = logging.getLogger(__name__)
 
@@ -65,13 +64,7 @@ class MiniLMIntentClassifier(IntentClassifier, GraphComponent):
     @classmethod
     def validate_config(cls, config: Dict[Text, Any]) -> None:
         """C and learning_rate positive, epochs a whole number >= 0."""
-        for key in ("C", "learning_rate"):
-            value = config.get(key, 1.0)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-                raise InvalidConfigException(f"MiniLMIntentClassifier: {key} must be a positive number.")
-        epochs = config.get("epochs", 0)
-        if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
-            raise InvalidConfigException("MiniLMIntentClassifier: epochs must be a whole number >= 0.")
+        validate_tuning_config("MiniLMIntentClassifier", config)
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                  head: Optional[LinearHead] = None, overlay: Optional[Dict[str, Any]] = None) -> None:
@@ -93,15 +86,12 @@ class MiniLMIntentClassifier(IntentClassifier, GraphComponent):
              execution_context: ExecutionContext, **kwargs: Any) -> "MiniLMIntentClassifier":
         """The trained head (and fine-tuned overlay), or an untrained classifier (no intents)
         when none was persisted."""
-        from bot.components.minilm.finetune import load_overlay
-
         overlay = None
         try:
             with model_storage.read_from(resource) as directory:
                 with np.load(directory / HEAD_FILE) as arrays:
                     head = LinearHead.from_arrays(dict(arrays))
-                if (directory / OVERLAY_FILE).exists():
-                    overlay = load_overlay(directory / OVERLAY_FILE)
+                overlay = read_overlay(directory, OVERLAY_FILE)
         except (ValueError, FileNotFoundError, RuntimeError):
             logger.warning("MiniLMIntentClassifier: no trained head in %s", resource.name)
             head = None
@@ -113,12 +103,7 @@ class MiniLMIntentClassifier(IntentClassifier, GraphComponent):
     def _tuned(self) -> Any:
         """The fine-tuned encoder (this component's own; loads on first use)."""
         if self._tuned_encoder is None:
-            from bot.components.minilm.model import SentenceEncoder
-
-            self._tuned_encoder = SentenceEncoder(
-                self._config.get("model_path"), max_length=int(self._config["max_length"]),
-                threads=int(self._config["threads"]), quantize=bool(self._config["quantize"]),
-                overlay=self._overlay)
+            self._tuned_encoder = tuned_encoder(self._config, self._overlay)
         return self._tuned_encoder
 
     def train(self, training_data: TrainingData) -> Resource:
@@ -132,21 +117,17 @@ class MiniLMIntentClassifier(IntentClassifier, GraphComponent):
             return self._resource
         labels = [m.get(INTENT) for m in examples]
         if epochs > 0:
-            from bot.components.minilm.finetune import FineTuneSettings, fine_tune, save_overlay
-            from bot.components.minilm.model import resolve_model_dir
-
             classes = sorted(set(labels))
-            settings = FineTuneSettings(epochs=epochs, learning_rate=float(self._config["learning_rate"]),
-                                        head_learning_rate=3e-3, scale=20.0, seed=int(self._config["random_seed"]))
-            tuned = fine_tune(resolve_model_dir(self._config.get("model_path")), [m.get("text") for m in examples],
-                              labels, classes, settings, max_length=int(self._config["max_length"]),
-                              threads=max(int(self._config["threads"]), os.cpu_count() or 1))
+            tuned = fine_tune_from_config(self._config, [m.get("text") for m in examples], labels, classes,
+                                          head_learning_rate=3e-3, scale=20.0, seed=int(self._config["random_seed"]))
             self._head = LinearHead(tuned.weights, tuned.bias, tuple(classes))
             self._overlay, self._tuned_encoder = tuned.overlay, None
         else:
             x = np.stack([np.asarray(m.get(MINILM_EMBEDDING), dtype=np.float32) for m in examples])
             self._head = LinearHead.fit(x, labels, c=float(self._config["C"]), seed=int(self._config["random_seed"]))
             self._overlay = None
+        from bot.components.minilm.finetune import save_overlay
+
         with self._model_storage.write_to(self._resource) as directory:
             np.savez(directory / HEAD_FILE, **self._head.to_arrays())
             if self._overlay is not None:

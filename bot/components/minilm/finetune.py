@@ -18,7 +18,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Optional, Sequence
+from typing import Any, Dict, Sequence
 
 import numpy as np
 
@@ -144,15 +144,3 @@ def load_overlay(path: Path) -> Dict[str, Any]:
         raise FineTuneError(f"{Path(path).name}: not an encoder overlay")
     return data
 
-
-def overlay_digest(overlay: Optional[Dict[str, Any]]) -> str:
-    """A short content hash of an overlay (part of the encoder's cache key)."""
-    import hashlib
-
-    if not overlay:
-        return ""
-    digest = hashlib.sha256()
-    for name in sorted(overlay):
-        digest.update(name.encode())
-        digest.update(overlay[name].numpy().tobytes())
-    return digest.hexdigest()[:16]

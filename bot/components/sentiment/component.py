@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
 
@@ -34,6 +33,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.components.minilm.component import MINILM_EMBEDDING
+from bot.components.minilm.tuning import fine_tune_from_config, read_overlay, tuned_encoder, validate_tuning_config
 from bot.components.sentiment.head import LABELS, SentimentHead, load_examples
 from bot.components.sentiment.model import SocialSentiment
 
@@ -96,13 +96,7 @@ class SentimentAnalyzer(GraphComponent):
         weight = config.get("head_weight", 0.6)
         if not isinstance(weight, (int, float)) or not 0.0 <= float(weight) <= 1.0:
             raise InvalidConfigException("SentimentAnalyzer: head_weight must be in [0, 1].")
-        for key in ("C", "learning_rate"):
-            value = config.get(key, 1.0)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not float(value) > 0:
-                raise InvalidConfigException(f"SentimentAnalyzer: {key} must be a positive number.")
-        epochs = config.get("epochs", 0)
-        if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
-            raise InvalidConfigException("SentimentAnalyzer: epochs must be a whole number >= 0.")
+        validate_tuning_config("SentimentAnalyzer", config)
 
     @classmethod
     def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
@@ -148,16 +142,13 @@ class SentimentAnalyzer(GraphComponent):
         **kwargs: Any,
     ) -> "SentimentAnalyzer":
         """Loads the trained head and the fine-tuned overlay (none needed when head_weight is 0)."""
-        from bot.components.minilm.finetune import load_overlay
-
         head = overlay = None
         if float(config.get("head_weight", 0.6)) > 0:
             try:
                 with model_storage.read_from(resource) as directory:
                     with np.load(directory / HEAD_FILE) as arrays:
                         head = SentimentHead.from_arrays(dict(arrays))
-                    if (directory / OVERLAY_FILE).exists():
-                        overlay = load_overlay(directory / OVERLAY_FILE)
+                    overlay = read_overlay(directory, OVERLAY_FILE)
             except (ValueError, FileNotFoundError, KeyError, RuntimeError) as error:
                 raise SentimentHeadMissing(
                     f"SentimentAnalyzer: no trained head in resource {resource.name!r}; retrain the model."
@@ -176,11 +167,7 @@ class SentimentAnalyzer(GraphComponent):
     def _tuned(self) -> Any:
         """The fine-tuned encoder (this component's own; loads on first use)."""
         if self._tuned_encoder is None:
-            from bot.components.minilm.model import SentenceEncoder
-
-            self._tuned_encoder = SentenceEncoder(
-                self._config.get("model_path"), max_length=self._config["max_length"],
-                threads=self._config["threads"], quantize=self._config["quantize"], overlay=self._overlay)
+            self._tuned_encoder = tuned_encoder(self._config, self._overlay)
         return self._tuned_encoder
 
     def train(self, training_data: TrainingData) -> Resource:
@@ -188,8 +175,8 @@ class SentimentAnalyzer(GraphComponent):
         (not on the NLU data) and persists it."""
         if float(self._config.get("head_weight", 0.6)) <= 0:
             return self._resource
-        from bot.components.minilm.model import model_fingerprint, resolve_model_dir
-        from bot.components.minilm.finetune import FineTuneSettings, fine_tune, save_overlay
+        from bot.components.minilm.finetune import save_overlay
+        from bot.components.minilm.model import model_fingerprint
 
         directory = resolve_dir(self._config["examples_dir"])
         texts, labels = load_examples(directory)
@@ -197,13 +184,10 @@ class SentimentAnalyzer(GraphComponent):
         meta: Dict[str, Any] = {"version": 2, "examples": len(texts), "epochs": epochs,
                                 "encoder": model_fingerprint(self._config.get("model_path")).as_dict()}
         if epochs > 0:
-            settings = FineTuneSettings(epochs=epochs, learning_rate=float(self._config["learning_rate"]))
-            tuned = fine_tune(resolve_model_dir(self._config.get("model_path")), texts, labels, LABELS, settings,
-                              max_length=int(self._config["max_length"]),
-                              threads=max(int(self._config["threads"]), os.cpu_count() or 1))
+            tuned = fine_tune_from_config(self._config, texts, labels, LABELS)
             self._head = SentimentHead(tuned.weights, tuned.bias)
             self._overlay, self._tuned_encoder = tuned.overlay, None
-            meta["learning_rate"] = settings.learning_rate
+            meta["learning_rate"] = float(self._config["learning_rate"])
         else:
             embeddings = self._encoder().encode(texts, batch_size=1)
             self._head = SentimentHead.fit(embeddings, labels, c=float(self._config.get("C", 4.0)))

@@ -14,6 +14,8 @@ from typing import Dict, List, Sequence, Tuple
 import numpy as np
 import yaml
 
+from bot.components.intent_head.model import softmax
+
 LABELS: Tuple[str, ...] = ("negative", "neutral", "positive")
 
 
@@ -44,13 +46,6 @@ def load_examples(directory: Path) -> Tuple[List[str], List[str]]:
     if missing:
         raise ExamplesError(f"no sentiment examples for {', '.join(missing)} in {directory}")
     return texts, labels
-
-
-def softmax(logits: np.ndarray) -> np.ndarray:
-    """Row-wise softmax."""
-    shifted = logits - logits.max(axis=-1, keepdims=True)
-    exp = np.exp(shifted)
-    return exp / exp.sum(axis=-1, keepdims=True)
 
 
 @dataclass(frozen=True)
