@@ -75,7 +75,7 @@ eval: $(STAMP)
 
 # BENCH_ARGS e.g. "--model models/x.tar.gz --n 500"; prints the load average with the figures.
 bench-nlu: $(STAMP)
-	$(PY) -m socialcare.bench_nlu $(BENCH_ARGS)
+	$(PY) -m socialcare.bench.nlu $(BENCH_ARGS)
 
 kb-lint: $(STAMP)
 	$(PY) -m socialcare.kb_lint

@@ -56,7 +56,7 @@ def read_password(args: argparse.Namespace, env: Mapping[str, str], stdin: TextI
 @asynccontextmanager
 async def open_redis(settings: ConsoleSettings) -> AsyncIterator[object]:
     """A client for the console's Redis; starts the embedded one if nothing answers."""
-    from socialcare.embedded_redis import EmbeddedRedis, EmbeddedRedisError, wait_for_redis
+    from core.embedded_redis import EmbeddedRedis, EmbeddedRedisError, wait_for_redis
     from console.services import redis_client
 
     embedded: Optional[EmbeddedRedis] = None

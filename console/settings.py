@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping, Optional
 
-from socialcare.paths import PROJECT_ROOT
-from socialcare.settings import RedisTarget, SettingsError, SharedEnv, env_int, redis_target_of
+from core.paths import PROJECT_ROOT
+from core.settings import RedisTarget, SettingsError, SharedEnv, env_int, redis_target_of
 
 DEFAULT_PORT = 5080
 SECRET_FILE = "console_secret_key"

@@ -82,7 +82,7 @@ class HandoffEventBroker:
     async def from_endpoint_config(cls, broker_config: Any, event_loop: Any = None) -> "HandoffEventBroker":
         """Build from endpoints.yml (url, port, db, password, key_prefix like the tracker store)."""
         from handoff.store import TicketStore
-        from socialcare.settings import RedisTarget
+        from core.settings import RedisTarget
 
         kwargs = dict(getattr(broker_config, "kwargs", {}) or {})
         host = str(getattr(broker_config, "url", None) or kwargs.get("url") or "127.0.0.1")

@@ -1,7 +1,7 @@
 """The human team's settings from `bot/handoff.yml`: business hours, queue priorities, SLAs.
 
 Pure parsing (`parse_team_config`) plus a cached loader. The handoff triggers in the same
-file are read by `socialcare.routing`.
+file are read by `handoff.triggers`.
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from typing import Any, Dict, Mapping, Optional, Tuple
 
 import yaml
 
-from socialcare.paths import project_path
+from core.paths import project_path
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DEFAULT_SLA = {1: 15, 2: 30, 3: 60, 4: 240}

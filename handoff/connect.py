@@ -10,7 +10,7 @@ import os
 from typing import Mapping, Optional
 
 from handoff.store import TicketStore
-from socialcare.settings import RedisTarget, parse_redis_url
+from core.settings import RedisTarget, parse_redis_url
 
 
 def redis_url_from_env(env: Optional[Mapping[str, str]] = None) -> str:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from socialcare.redis_keys import DEFAULT_PREFIX, check_prefix, safe_part
+from core.redis_keys import DEFAULT_PREFIX, check_prefix, safe_part
 
 
 @dataclass(frozen=True)

@@ -184,7 +184,7 @@ class Ticket:
 def parse_reason(raw: str) -> Reason:
     """Turn a routing reason string into a Reason with its score.
 
-    Formats written by `socialcare.routing.decide` and the handoff actions::
+    Formats written by `handoff.triggers.decide` and the handoff actions::
 
         route:diagnostic:report_lost_bag@0.97   -> code route, score 0.97
         frustration:-0.62<=-0.50                -> code frustration, score 0.62

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import List, Optional
 
-from socialcare.mlenv import offline_quiet_env
+from core.mlenv import offline_quiet_env
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -46,7 +46,7 @@ def main(argv: Optional[List[str]] = None) -> int:
 
         return asyncio.run(run_service(settings))
     if args.command == "route":
-        from socialcare.route_cli import run_route
+        from socialcare.route import run_route
 
         logging.getLogger().setLevel(logging.WARNING)
         return run_route(args.model, settings.model_dir, sys.stdin, sys.stdout)
@@ -63,7 +63,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(training.train_full(settings.model_dir))
         return 0
     if args.command == "eval":
-        from socialcare.evaluation import DEFAULT_EVAL_FILE, run_eval
+        from socialcare.bench.evaluation import DEFAULT_EVAL_FILE, run_eval
         from socialcare.supervisor import latest_model
 
         path = args.file or DEFAULT_EVAL_FILE

@@ -24,7 +24,7 @@ from typing import Callable, List, Optional, Sequence
 import numpy as np
 
 from bot.actions.knowledge_base import KnowledgeEntry, KnowledgeError, knowledge_dir, load_entries
-from socialcare.mlenv import offline_quiet_env
+from core.mlenv import offline_quiet_env
 
 MAX_AGE_DAYS = 180
 SIMILARITY = 0.9

@@ -1,103 +1,13 @@
-"""Process settings, read once from the environment. Secrets never appear in reprs."""
+"""Settings of `socialcare run` (the supervisor), read once from the environment."""
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Mapping, Optional
-from urllib.parse import urlparse
 
-from socialcare.paths import PROJECT_ROOT
-
-
-class SettingsError(ValueError):
-    """An environment variable has an unusable value."""
-
-
-@dataclass(frozen=True)
-class RedisTarget:
-    """Where Redis is, split the way Rasa's endpoints.yml wants it."""
-
-    host: str
-    port: int
-    db: int = 0
-    password: str = field(default="", repr=False)
-
-    @property
-    def url(self) -> str:
-        """redis:// URL (password included; never log it)."""
-        auth = f":{self.password}@" if self.password else ""
-        return f"redis://{auth}{self.host}:{self.port}/{self.db}"
-
-
-def parse_redis_url(url: str) -> RedisTarget:
-    """Split `redis://[:password@]host[:port][/db]` into a RedisTarget."""
-    parsed = urlparse(url)
-    if parsed.scheme not in ("redis", "rediss"):
-        raise SettingsError("REDIS_URL must start with redis:// or rediss://")
-    if not parsed.hostname:
-        raise SettingsError("REDIS_URL has no host")
-    path = (parsed.path or "/").strip("/")
-    try:
-        db = int(path) if path else 0
-    except ValueError as exc:
-        raise SettingsError("REDIS_URL database must be a number") from exc
-    return RedisTarget(parsed.hostname, parsed.port or 6379, db, parsed.password or "")
-
-
-def env_int(env: Mapping[str, str], name: str, default: int) -> int:
-    """Integer variable `name` of `env` (`default` when unset or empty); SettingsError otherwise."""
-    raw = env.get(name)
-    if raw in (None, ""):
-        return default
-    try:
-        return int(raw)
-    except ValueError as exc:
-        raise SettingsError(f"{name} must be an integer") from exc
-
-
-def _bounded(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
-    """Integer variable ``name`` between ``low`` and ``high``; SettingsError otherwise."""
-    value = env_int(env, name, default)
-    if not low <= value <= high:
-        raise SettingsError(f"{name} must be between {low} and {high}")
-    return value
-
-
-@dataclass(frozen=True)
-class SharedEnv:
-    """The variables every socialcare process reads the same way."""
-
-    data_dir: Path
-    redis_key_prefix: str
-    redis_url: Optional[str] = field(repr=False)
-    embedded_redis_port: int
-    log_level: str
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> "SharedEnv":
-        """SOCIALCARE_DATA_DIR, REDIS_KEY_PREFIX, REDIS_URL, EMBEDDED_REDIS_PORT, LOG_LEVEL;
-        SettingsError on an unusable value."""
-        prefix = env.get("REDIS_KEY_PREFIX") or "socialcare"
-        if not prefix.isalnum():
-            raise SettingsError("REDIS_KEY_PREFIX must be letters and digits only")
-        redis_url = env.get("REDIS_URL") or None
-        if redis_url:
-            parse_redis_url(redis_url)
-        return cls(
-            data_dir=Path(env.get("SOCIALCARE_DATA_DIR") or PROJECT_ROOT / "var"),
-            redis_key_prefix=prefix,
-            redis_url=redis_url,
-            embedded_redis_port=env_int(env, "EMBEDDED_REDIS_PORT", 6390),
-            log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
-        )
-
-
-def redis_target_of(redis_url: Optional[str], embedded_redis_port: int) -> RedisTarget:
-    """The Redis to use: `redis_url`, else the embedded server on 127.0.0.1."""
-    if redis_url:
-        return parse_redis_url(redis_url)
-    return RedisTarget("127.0.0.1", embedded_redis_port)
+from core.paths import PROJECT_ROOT
+from core.settings import RedisTarget, SharedEnv, env_bounded, env_int, redis_target_of
 
 
 @dataclass(frozen=True)
@@ -128,9 +38,9 @@ class Settings:
             embedded_redis_port=shared.embedded_redis_port,
             rasa_port=env_int(env, "RASA_PORT", 5005),
             action_port=env_int(env, "ACTION_SERVER_PORT", 5055),
-            rasa_consumers=_bounded(env, "RASA_CONSUMERS", 0, 0, 8),
+            rasa_consumers=env_bounded(env, "RASA_CONSUMERS", 0, 0, 8),
             rasa_consumer_port=env_int(env, "RASA_CONSUMER_PORT", 5015),
-            rasa_consumer_nice=_bounded(env, "RASA_CONSUMER_NICE", 5, 0, 19),
+            rasa_consumer_nice=env_bounded(env, "RASA_CONSUMER_NICE", 5, 0, 19),
             rasa_token=env.get("RASA_TOKEN") or None,
             data_dir=shared.data_dir,
             model_dir=Path(env.get("SOCIALCARE_MODEL_DIR") or PROJECT_ROOT / "models"),

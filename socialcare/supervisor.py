@@ -26,9 +26,9 @@ from typing import Dict, List, Optional
 
 import aiohttp
 
-from console.plan import ConsolePlan
-from socialcare.embedded_redis import EmbeddedRedis, wait_for_redis
-from socialcare.paths import PROJECT_ROOT
+from socialcare.console_plan import ConsolePlan
+from core.embedded_redis import EmbeddedRedis, wait_for_redis
+from core.paths import PROJECT_ROOT
 from socialcare.sandbox_plan import SandboxPlan
 from socialcare.settings import Settings, rasa_environment
 

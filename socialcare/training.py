@@ -9,7 +9,7 @@ from typing import Any, Dict, Iterable, List, Optional
 
 import yaml
 
-from socialcare.paths import PROJECT_ROOT
+from core.paths import PROJECT_ROOT
 
 DOMAIN = PROJECT_ROOT / "bot" / "domain"
 DATA = PROJECT_ROOT / "bot" / "data"

@@ -53,7 +53,7 @@ def is_public(tracker: Tracker) -> bool:
 def channel_of(tracker: Tracker) -> str:
     """The routing channel name ("twitter_dm", "twitter_mention", "messenger", "rest")."""
     try:
-        from socialcare.channels import channel_kind
+        from connectors.channels import channel_kind
     except ImportError:  # pragma: no cover - the shared core ships with the project
         return "twitter_mention" if is_public(tracker) else "rest"
     return channel_kind(tracker.get_latest_input_channel(), latest_metadata(tracker))

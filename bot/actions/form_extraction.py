@@ -46,7 +46,7 @@ class Turn:
 def confident_bar() -> float:
     """Intent confidence above which a message of another topic interrupts the form."""
     try:
-        from socialcare.routing import load_handoff_policy
+        from handoff.triggers import load_handoff_policy
 
         return float(load_handoff_policy().handoff_intent_confidence_in_form)
     except Exception:  # noqa: BLE001 - a missing threshold file must not break forms

@@ -42,7 +42,7 @@ MAX_CLARIFICATIONS = 2  # default; bot/handoff.yml `failed_clarifications` overr
 def max_clarifications() -> int:
     """Failed clarifications in a row that go to a person (handoff.yml, default 2)."""
     try:
-        from socialcare.routing import load_handoff_policy
+        from handoff.triggers import load_handoff_policy
 
         return max(1, int(load_handoff_policy().failed_clarifications))
     except Exception as exc:  # noqa: BLE001 - a broken file must not break clarifying
@@ -53,7 +53,7 @@ def max_clarifications() -> int:
 def triage_reasons(tracker: Tracker) -> List[str]:
     """The routing decision's reasons for the latest message, when it says "hand off"."""
     try:
-        from socialcare.routing import triage_latest
+        from handoff.triggers import triage_latest
 
         decision = triage_latest(tracker.latest_message or {}, channel_of(tracker),
                                  in_form=active_form(tracker) is not None, tier=tracker.get_slot("loyalty_tier"))

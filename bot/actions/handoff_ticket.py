@@ -131,7 +131,7 @@ class ActionHandoffTicket(Action):
         from handoff.config import load_team_config
         from handoff.opening import open_ticket
         from handoff.wait import wait_message
-        from socialcare.routing import load_handoff_policy
+        from handoff.triggers import load_handoff_policy
 
         reasons = tracker.get_slot(HANDOFF_REASONS) or ["unspecified"]
         try:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from socialcare.redis_keys import DEFAULT_PREFIX, check_prefix, safe_part
+from core.redis_keys import DEFAULT_PREFIX, check_prefix, safe_part
 
 __all__ = ["IntakeKeys", "DEFAULT_PREFIX", "safe_part"]
 
@@ -30,7 +30,7 @@ _RESERVED_PLATFORMS = frozenset({"dead"})
 
 @dataclass(frozen=True)
 class IntakeKeys:
-    """Key names under one prefix (letters and digits, like ``socialcare.settings``)."""
+    """Key names under one prefix (letters and digits, like ``core.settings``)."""
 
     prefix: str = DEFAULT_PREFIX
 

@@ -45,7 +45,7 @@ class Turn:
 
 
 def channel_kind(event: InboundEvent) -> str:
-    """``messenger``, ``twitter_dm`` or ``twitter_mention`` (as ``socialcare.channels``)."""
+    """``messenger``, ``twitter_dm`` or ``twitter_mention`` (as ``connectors.channels``)."""
     if event.platform == TWITTER:
         return "twitter_mention" if event.is_public else "twitter_dm"
     if event.platform == FACEBOOK:

@@ -8,7 +8,7 @@ from typing import Iterator
 
 import redis
 
-from socialcare.embedded_redis import redis_command
+from core.embedded_redis import redis_command
 from tests.conftest import free_port
 
 

@@ -10,7 +10,7 @@ from typing import Awaitable, Callable
 import redis.asyncio as aioredis
 
 from connectors.events import InboundEvent
-from socialcare.embedded_redis import EmbeddedRedis
+from core.embedded_redis import EmbeddedRedis
 from tests.conftest import free_port
 
 

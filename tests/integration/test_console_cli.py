@@ -12,7 +12,7 @@ from console.cli import main
 from console.keys import ConsoleKeys
 from console.users import UserStore
 from socialcare.cli import build_parser
-from socialcare.embedded_redis import EmbeddedRedis
+from core.embedded_redis import EmbeddedRedis
 from tests.conftest import free_port
 from tests.integration.handoff_support import run_redis
 

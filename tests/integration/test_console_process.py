@@ -8,8 +8,8 @@ import os
 import aiohttp
 import pytest
 
-from console.plan import ConsolePlan
-from socialcare.paths import PROJECT_ROOT
+from socialcare.console_plan import ConsolePlan
+from core.paths import PROJECT_ROOT
 from socialcare.supervisor import Child, stop_child, wait_healthy
 from tests.conftest import free_port
 from tests.integration.handoff_support import run_redis

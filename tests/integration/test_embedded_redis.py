@@ -2,7 +2,7 @@
 import pytest
 import redis.asyncio as aioredis
 
-from socialcare.embedded_redis import EmbeddedRedis
+from core.embedded_redis import EmbeddedRedis
 from tests.conftest import free_port
 
 

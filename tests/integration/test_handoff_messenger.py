@@ -21,7 +21,7 @@ import aiohttp
 import pytest
 
 from connectors.facebook.client import MessengerClient
-from console.plan import ConsolePlan
+from socialcare.console_plan import ConsolePlan
 from handoff.rasa_api import RasaClient
 from handoff.relay import Relay
 from handoff.senders import MessengerSender

@@ -9,7 +9,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from console.plan import ConsolePlan
+from socialcare.console_plan import ConsolePlan
 from socialcare.sandbox_plan import SandboxPlan
 from socialcare.settings import Settings
 from socialcare.supervisor import ServiceStack

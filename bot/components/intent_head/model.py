@@ -3,7 +3,7 @@
 scikit-learn fits it (imported only when training); the weights are plain arrays, so a
 trained head is persisted as an .npz file plus its class names, and predicting is one
 matrix product and a softmax. Used for intents on MiniLM embeddings: on our own NLU data
-it beats DIET over sparse + MiniLM features (see the figures in socialcare/nlu_compare.py).
+it beats DIET over sparse + MiniLM features (see the figures in socialcare/bench/nlu_compare.py).
 """
 from __future__ import annotations
 

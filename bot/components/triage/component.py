@@ -1,5 +1,5 @@
 """Rasa glue: attaches `urgency` and `language` (see urgency.py, language.py) to every
-parsed message, for `socialcare.routing.decide` to read.
+parsed message, for `handoff.triggers.decide` to read.
 
 The supported languages and the language confidence bar come from `bot/handoff.yml`
 (the one file for triggers and thresholds), so `language.supported` agrees with the
@@ -18,7 +18,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.components.triage.language import DEFAULT_CANDIDATES, LanguageDetector
 from bot.components.triage.urgency import detect_urgency
-from socialcare.routing import load_handoff_policy
+from handoff.triggers import load_handoff_policy
 
 URGENCY = "urgency"
 LANGUAGE = "language"

@@ -1,4 +1,4 @@
-"""Rasa glue for `socialcare.routing.decide`: predicts the handoff action at top priority.
+"""Rasa glue for `handoff.triggers.decide`: predicts the handoff action at top priority.
 
 Right after each customer message, the policy runs the same routing decision as
 `socialcare route`; when it says "hand off", it predicts `action_handoff` with
@@ -19,8 +19,8 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from socialcare.channels import channel_kind
-from socialcare.routing import load_handoff_policy, load_route_table, decide
+from connectors.channels import channel_kind
+from handoff.triggers import load_handoff_policy, load_route_table, decide
 
 
 @DefaultV1Recipe.register(

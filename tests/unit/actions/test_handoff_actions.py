@@ -6,7 +6,7 @@ from bot.actions.handoff import ActionClarify, ActionHandoff, ActionOfferDecline
 
 from .fakes import DOMAIN, default_slots, make_tracker, render, user_event
 
-pytest.importorskip("socialcare.routing")
+pytest.importorskip("handoff.triggers")
 
 
 async def run(action, intent="request_human", confidence=0.93, slots=None, events=None, active_loop=None,

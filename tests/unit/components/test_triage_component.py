@@ -6,8 +6,8 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.components.triage.component import LANGUAGE, URGENCY, TriageSignals
-from socialcare.paths import PROJECT_ROOT
-from socialcare.routing import decide, load_handoff_policy, load_route_table, parse_handoff_policy
+from core.paths import PROJECT_ROOT
+from handoff.triggers import decide, load_handoff_policy, load_route_table, parse_handoff_policy
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from socialcare.routing import HandoffPolicy, decide, parse_handoff_policy, parse_route_table
+from handoff.triggers import HandoffPolicy, decide, parse_handoff_policy, parse_route_table
 
 TABLE = parse_route_table({"intents": {
     "ask_pets": {"route": "informational"},

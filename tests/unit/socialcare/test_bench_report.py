@@ -1,7 +1,7 @@
 """Benchmark figures from sandbox delivery records (pure)."""
 from __future__ import annotations
 
-from socialcare.bench_report import markdown_table, percentile, phase_figures, ratio
+from socialcare.bench.report import markdown_table, percentile, phase_figures, ratio
 
 
 def record(posted, ack, replies, text="q", attempts=1):

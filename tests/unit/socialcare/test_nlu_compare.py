@@ -1,8 +1,8 @@
-"""socialcare.nlu_compare: the pure parts (folds and scores); training is measured, not tested."""
+"""socialcare.bench.nlu_compare: the pure parts (folds and scores); training is measured, not tested."""
 import numpy as np
 import pytest
 
-from socialcare.nlu_compare import folds, scores
+from socialcare.bench.nlu_compare import folds, scores
 
 LABELS = ["a"] * 9 + ["b"] * 6 + ["c"] * 3
 

@@ -1,7 +1,7 @@
 """The routing decision: routes, handoff triggers, reasons with scores."""
 import pytest
 
-from socialcare.routing import (
+from handoff.triggers import (
     HandoffPolicy,
     RoutingConfigError,
     decide,
@@ -216,7 +216,7 @@ def test_handoff_policy_reads_the_new_thresholds_and_languages():
 
 
 def test_project_handoff_file_has_the_triage_thresholds():
-    from socialcare.routing import load_handoff_policy
+    from handoff.triggers import load_handoff_policy
 
     policy = load_handoff_policy()
     assert policy.supported_languages == ("en",)

@@ -4,11 +4,12 @@ import json
 
 import pytest
 
-from socialcare.channels import channel_kind
-from socialcare.evaluation import LabelledText, summarise
-from socialcare.route_cli import RouteInputError, parse_request, route_stream
-from socialcare.routing import Decision
-from socialcare.settings import Settings, SettingsError, parse_redis_url, rasa_environment
+from connectors.channels import channel_kind
+from socialcare.bench.evaluation import LabelledText, summarise
+from socialcare.route import RouteInputError, parse_request, route_stream
+from handoff.triggers import Decision
+from core.settings import SettingsError, parse_redis_url
+from socialcare.settings import Settings, rasa_environment
 from socialcare.training import fast_config
 
 

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from socialcare.bench import build_parser
-from socialcare.bench_load import outbound_mix
-from socialcare.settings import Settings, SettingsError
+from socialcare.bench.throughput import build_parser
+from socialcare.bench.load import outbound_mix
+from core.settings import SettingsError
+from socialcare.settings import Settings
 from socialcare.supervisor import build_children
 
 MODEL = Path("models/m.tar.gz")

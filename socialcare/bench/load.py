@@ -22,7 +22,7 @@ import aiohttp
 
 from sandbox.payloads import messenger_message
 from sandbox.signing import messenger_headers
-from socialcare.bench_report import PhaseFigures, percentile
+from socialcare.bench.report import PhaseFigures, percentile
 
 __all__ = ["TEXT", "Driver", "closed_loop", "open_loop", "direct_acks", "outbound_mix"]
 

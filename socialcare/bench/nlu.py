@@ -1,4 +1,4 @@
-"""`python -m socialcare.bench_nlu`: per-message latency of the MiniLM encoder and the NLU.
+"""`python -m socialcare.bench.nlu`: per-message latency of the MiniLM encoder and the NLU.
 
 Prints p50/p99 milliseconds per message, one message at a time after a warm-up, for
   (a) the encoder alone, fp32, fixed threads (TorchScript single-text path);
@@ -8,7 +8,7 @@ and the cosine similarity between fp32 and int8 embeddings over varied sentences
 quantization keep quality). Offline: nothing is downloaded. The 1-minute load average is
 printed before and after: other work on the machine inflates every figure.
 
-    python -m socialcare.bench_nlu [--model models/x.tar.gz] [--n 300] [--threads 1]
+    python -m socialcare.bench.nlu [--model models/x.tar.gz] [--n 300] [--threads 1]
 
 Without --model, (c) uses the newest model under SOCIALCARE_MODEL_DIR (models/), if any.
 """
@@ -23,7 +23,7 @@ from typing import Callable, Dict, List, Optional, Sequence
 
 import numpy as np
 
-from socialcare.mlenv import offline_quiet_env
+from core.mlenv import offline_quiet_env
 
 # Varied customer-care messages: questions, complaints, praise, chit-chat, slang, typos,
 # handles and emojis, a few languages and lengths.
@@ -145,7 +145,7 @@ def bench_pipeline(model: Path, args: argparse.Namespace) -> None:
     """(c) whole NLU pipeline of a trained model, one message at a time."""
     from rasa.core.agent import Agent
 
-    from socialcare.route_cli import quiet_rasa_logs
+    from socialcare.route import quiet_rasa_logs
 
     quiet_rasa_logs()  # Rasa's debug lines carry the message text
     start = time.perf_counter()
@@ -165,7 +165,7 @@ def bench_pipeline(model: Path, args: argparse.Namespace) -> None:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    """Entry point of `python -m socialcare.bench_nlu`."""
+    """Entry point of `python -m socialcare.bench.nlu`."""
     offline_quiet_env()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", type=Path, help="trained Rasa model (.tar.gz) for (c)")

@@ -1,4 +1,4 @@
-"""``python -m socialcare.bench_stock <rasa arguments>``: stock ``rasa`` for the benchmark.
+"""``python -m socialcare.bench.stock <rasa arguments>``: stock ``rasa`` for the benchmark.
 
 Rasa's built-in ``facebook`` channel sends through ``fbmessenger``, whose client fixes
 its ``graph_url`` (Graph v2.12 on graph.facebook.com) in ``__init__``. This wrapper points

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple
 
-from socialcare.paths import PROJECT_ROOT
-from socialcare.routing import Decision, decide, load_handoff_policy, load_route_table
+from core.paths import PROJECT_ROOT
+from handoff.triggers import Decision, decide, load_handoff_policy, load_route_table
 
 DEFAULT_EVAL_FILE = PROJECT_ROOT.parent / "shared" / "eval" / "airline_tweets_dev.csv"
 
@@ -116,7 +116,7 @@ async def route_texts(agent, texts: Iterable[str], channel: str) -> List[Decisio
 
 def run_eval(path: Path, model: Path, min_confidence: float = 0.8, channel: str = "twitter_mention") -> EvalReport:
     """Route every row of `path` with `model` and summarise."""
-    from socialcare.route_cli import load_agent
+    from socialcare.route import load_agent
 
     rows = read_rows(path)
     agent = load_agent(model)

@@ -1,7 +1,7 @@
 """`socialcare route --jsonl`: the routing decision for each JSON line on stdin.
 
 Loads the trained model once, parses each text as the first message of a new
-conversation, and applies `socialcare.routing.decide`, the code the service runs.
+conversation, and applies `handoff.triggers.decide`, the code the service runs.
 A bad line gets an `{"error": ...}` line in its place, so output stays aligned.
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any, Dict, IO, Optional
 
-from socialcare.routing import CHANNELS, decide, load_handoff_policy, load_route_table
+from handoff.triggers import CHANNELS, decide, load_handoff_policy, load_route_table
 
 
 class RouteInputError(ValueError):

@@ -12,7 +12,7 @@ with our channels, plus ``--rasa-consumers`` consume-only Rasa processes at
 each Send API latency in ``--platform-latency-ms`` (the sandbox delays every outbound
 platform call by it: sends, typing indicators and read receipts alike, for both systems;
 real Graph / X calls take roughly 100-300 ms, so the default is 150 ms), three phases
-per system (``socialcare.bench_load``):
+per system (``socialcare.bench.load``):
 
 * ``load``: an open loop of ``rate`` webhooks/s for ``seconds`` s, each from a new
   customer: webhook ack p50/p99, end-to-end p50/p95/p99, throughput once all are answered;
@@ -22,7 +22,7 @@ per system (``socialcare.bench_load``):
   Rasa by this process (the sandbox only plays the Send API): the webhook ack at a rate
   the sandbox itself cannot generate on a small machine, and lost/duplicated answers.
 
-Then our Rasa processes are replaced by stock `rasa run` (`socialcare.bench_stock`: only
+Then our Rasa processes are replaced by stock `rasa run` (`socialcare.bench.stock`: only
 fbmessenger's Graph URL is pointed at the sandbox) with the same endpoints (Redis
 tracker and lock store, action server) and the same phases run again. Peak RSS
 (VmHWM) of every process is read from /proc, reset between systems. Prints one table
@@ -41,9 +41,9 @@ from typing import Any, Dict, List, Optional
 
 import aiohttp
 
-from socialcare.bench_load import Driver, closed_loop, direct_acks, open_loop, outbound_mix
-from socialcare.bench_report import PhaseFigures, markdown_table, phase_figures
-from socialcare.paths import PROJECT_ROOT
+from socialcare.bench.load import Driver, closed_loop, direct_acks, open_loop, outbound_mix
+from socialcare.bench.report import PhaseFigures, markdown_table, phase_figures
+from core.paths import PROJECT_ROOT
 from socialcare.sandbox_plan import PAGE_ID, SandboxPlan
 from socialcare.settings import Settings
 from socialcare.supervisor import CONSUMER_NAME, Child, ServiceStack, latest_model, stop_child, wait_healthy
@@ -159,7 +159,7 @@ async def swap_in_stock_rasa(stack: ServiceStack, workdir: Path) -> None:
         f"  secret: \"{secrets['FACEBOOK_APP_SECRET']}\"\n"
         f"  page-access-token: \"{secrets['FACEBOOK_PAGE_ACCESS_TOKEN']}\"\n")
     credentials.chmod(0o600)
-    argv = [sys.executable, "-m", "socialcare.bench_stock", "run", "--model", str(stack.model),
+    argv = [sys.executable, "-m", "socialcare.bench.stock", "run", "--model", str(stack.model),
             "--endpoints", str(PROJECT_ROOT / "endpoints.yml"), "--credentials", str(credentials),
             "--port", str(stack.settings.rasa_port)]
     stock = Child("rasa server", argv, ours.health_url)  # same row in the memory table
@@ -209,7 +209,7 @@ async def bench(args: argparse.Namespace) -> Dict[str, Any]:
     })
     model = pick_model(args.model, settings)
     os.environ["SANDBOX_WEBHOOK_TIMEOUT_S"] = "20"  # Messenger's documented webhook timeout
-    from console.plan import ConsolePlan
+    from socialcare.console_plan import ConsolePlan
 
     stack = ServiceStack(settings, model, quiet=True, sandbox=SandboxPlan.on(free_port(), rasa_port),
                          console=ConsolePlan.off())

@@ -13,7 +13,7 @@ from typing import Any, Dict, Mapping, Optional, Tuple
 
 import yaml
 
-from socialcare.paths import project_path
+from core.paths import project_path
 
 ROUTES = (
     "informational",

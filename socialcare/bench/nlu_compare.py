@@ -1,4 +1,4 @@
-"""`python -m socialcare.nlu_compare`: intent accuracy and macro-F1 of NLU configs, side by side.
+"""`python -m socialcare.bench.nlu_compare`: intent accuracy and macro-F1 of NLU configs, side by side.
 
 All configs are trained and tested on the same stratified folds of our own NLU data
 (`bot/data/nlu`, fixed seed), so the comparison is paired. Each training runs as its own
@@ -8,8 +8,8 @@ prints mean accuracy and macro-F1 over folds (of the classifier's top intent, ig
 FallbackClassifier), the share of test messages the fallback catches, and the p50 parse
 time per message.
 
-    python -m socialcare.nlu_compare [--folds 3] [--configs config.diet.yml config.yml]
-    python -m socialcare.nlu_compare --split 0.2      # one 80/20 split instead of folds
+    python -m socialcare.bench.nlu_compare [--folds 3] [--configs config.diet.yml config.yml]
+    python -m socialcare.bench.nlu_compare --split 0.2      # one 80/20 split instead of folds
 """
 from __future__ import annotations
 
@@ -26,8 +26,8 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from socialcare.mlenv import offline_quiet_env
-from socialcare.paths import PROJECT_ROOT
+from core.mlenv import offline_quiet_env
+from core.paths import PROJECT_ROOT
 
 FALLBACK = "nlu_fallback"
 
@@ -70,7 +70,7 @@ def predict(model: Path, texts: Sequence[str]) -> Tuple[List[str], List[str], Li
     """(classifier top intent, final intent, parse ms) per text."""
     from rasa.core.agent import Agent
 
-    from socialcare.route_cli import quiet_rasa_logs
+    from socialcare.route import quiet_rasa_logs
 
     quiet_rasa_logs()  # Rasa's debug logs would print every test message
     agent = Agent.load(str(model))
