@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any, Dict, Optional
+from typing import Any, Dict
 
 from aiohttp import web
+from redis.exceptions import RedisError
 
 from console import appkeys, views
 from console.auth import current_user, json_error, requires
+from handoff.errors import HandoffError, TicketOwned, WindowClosed
+from handoff.relay import window_state
 
 logger = logging.getLogger(__name__)
 
@@ -24,8 +27,6 @@ MAX_RESOLUTION = 500
 
 def _error_response(exc: Exception) -> web.Response:
     """The JSON answer for a handoff error (and its extra fields)."""
-    from handoff.errors import TicketOwned, WindowClosed
-
     status = getattr(exc, "status", 500)
     extra: Dict[str, Any] = {"kind": type(exc).__name__}
     if isinstance(exc, TicketOwned):
@@ -38,9 +39,6 @@ def _error_response(exc: Exception) -> web.Response:
 @web.middleware
 async def handoff_errors(request: web.Request, handler) -> web.StreamResponse:
     """Map handoff.errors.HandoffError to its HTTP status and a JSON body (Redis down: 503)."""
-    from handoff.errors import HandoffError
-    from redis.exceptions import RedisError
-
     try:
         return await handler(request)
     except RedisError as exc:
@@ -68,14 +66,9 @@ def _store(request: web.Request):
     return request.app[appkeys.STORE]
 
 
-def _window(ticket: Any, now: float) -> Optional[Dict[str, Any]]:
-    """The messaging window of the ticket's channel, when the relay knows it."""
-    try:
-        from handoff.relay import window_state
-    except ImportError:
-        return None
-    state = window_state(ticket, now)
-    return state.as_json() if state is not None else None
+def _window(ticket: Any, now: float, team: Any) -> Dict[str, Any]:
+    """The messaging window of the ticket's channel under the team's rules."""
+    return window_state(ticket, now, team).as_json()
 
 
 @requires("tickets:read")
@@ -119,7 +112,8 @@ async def get_ticket(request: web.Request) -> web.Response:
     ticket = await store.get(ticket_id)
     transcript = await store.transcript(ticket_id)
     now = time.time()
-    detail = views.ticket_detail(ticket, transcript, now, _window(ticket, now), request.app[appkeys.TEAM])
+    team = request.app[appkeys.TEAM]
+    detail = views.ticket_detail(ticket, transcript, now, _window(ticket, now, team), team)
     return web.json_response({"now": now, "ticket": detail})
 
 

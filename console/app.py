@@ -89,9 +89,8 @@ def create_app(settings: ConsoleSettings, *, relay_factory: Optional[RelayFactor
     return app
 
 
-def run(settings: Optional[ConsoleSettings] = None) -> None:
+def run(settings: ConsoleSettings) -> None:
     """Serve the console until SIGINT/SIGTERM (what `socialcare console` runs)."""
-    settings = settings or ConsoleSettings.from_env()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logger.info("console.starting url=%s", settings.url)
     web.run_app(create_app(settings), host=settings.host, port=settings.port, access_log=None,

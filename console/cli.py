@@ -5,22 +5,25 @@ The first admin is created by a person, never by a default password in the code:
     socialcare console-user add alice --role supervisor     # asks for the password twice
 
 The password comes from the prompt, from standard input with ``--password-stdin`` (one
-line), or from CONSOLE_USER_PASSWORD (for scripts). Without REDIS_URL and with no Redis
-answering on the embedded port, the embedded Redis is started for the command and
-stopped after, on the same data files as `make run`.
+line), or from CONSOLE_USER_PASSWORD (for scripts). With no Redis configured (see
+`core.settings.RedisSettings`) and none answering on the embedded port, the embedded
+Redis is started for the command and stopped after, on the same data files as `make run`.
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
 import getpass
-import os
 import sys
 from contextlib import asynccontextmanager
 from typing import AsyncIterator, Mapping, Optional, TextIO
 
+from console.app import run
+from console.keys import ConsoleKeys
+from console.services import redis_client
 from console.settings import ConsoleSettings
 from console.users import MIN_PASSWORD_LENGTH, ROLES, UserError, UserExists, UserStore
+from core.embedded_redis import EmbeddedRedis, EmbeddedRedisError, wait_for_redis
 
 
 def add_parsers(sub: "argparse._SubParsersAction") -> None:
@@ -56,17 +59,14 @@ def read_password(args: argparse.Namespace, env: Mapping[str, str], stdin: TextI
 @asynccontextmanager
 async def open_redis(settings: ConsoleSettings) -> AsyncIterator[object]:
     """A client for the console's Redis; starts the embedded one if nothing answers."""
-    from core.embedded_redis import EmbeddedRedis, EmbeddedRedisError, wait_for_redis
-    from console.services import redis_client
-
     embedded: Optional[EmbeddedRedis] = None
     target = settings.redis_target()
     try:
         await wait_for_redis(target.host, target.port, timeout=1.0, password=target.password)
     except EmbeddedRedisError:
-        if settings.redis_url:
+        if not settings.redis.embedded:
             raise
-        embedded = EmbeddedRedis(target.port, settings.data_dir / "redis")
+        embedded = EmbeddedRedis(target.port, settings.data_dir / "redis", binary=settings.redis_server_bin)
         await embedded.start()
     client = redis_client(settings)
     try:
@@ -80,10 +80,8 @@ async def open_redis(settings: ConsoleSettings) -> AsyncIterator[object]:
 async def manage_users(args: argparse.Namespace, settings: ConsoleSettings, password: Optional[str],
                        out: TextIO) -> int:
     """Carry out one `console-user` verb; returns the exit code."""
-    from console.keys import ConsoleKeys
-
     async with open_redis(settings) as redis:
-        users = UserStore(redis, ConsoleKeys(settings.redis_key_prefix))
+        users = UserStore(redis, ConsoleKeys(settings.redis.key_prefix))
         if args.verb == "add":
             user = await users.create(args.name, args.role, password or "")
             print(f"created {user.name} ({user.role})", file=out)
@@ -100,14 +98,12 @@ async def manage_users(args: argparse.Namespace, settings: ConsoleSettings, pass
     return 0
 
 
-def main(args: argparse.Namespace, env: Optional[Mapping[str, str]] = None,
+def main(args: argparse.Namespace, env: Mapping[str, str],
          stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:
-    """Entry point for the two sub-commands (called by socialcare.cli)."""
-    env = os.environ if env is None else env
+    """Entry point for the two sub-commands (called by socialcare.cli with its process
+    environment)."""
     settings = ConsoleSettings.from_env(env)
     if args.command == "console":
-        from console.app import run
-
         run(settings)
         return 0
     try:

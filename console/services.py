@@ -18,6 +18,10 @@ from console.canned import load_canned
 from console.keys import ConsoleKeys
 from console.settings import ConsoleSettings
 from console.users import UserStore
+from handoff.config import load_team_config
+from handoff.keys import HandoffKeys
+from handoff.relay import Relay
+from handoff.store import TicketStore
 
 logger = logging.getLogger(__name__)
 
@@ -41,10 +45,8 @@ def redis_client(settings: ConsoleSettings) -> aioredis.Redis:
 
 
 async def default_relay(settings: ConsoleSettings, store: Any) -> Any:
-    """The handoff relay built from the environment, sharing the console's store."""
-    from handoff.relay import Relay
-
-    relay = Relay.from_env(store=store)
+    """The handoff relay of the console's settings, sharing the console's store."""
+    relay = Relay.from_settings(settings.relay, store=store)
     await relay.start()
     return relay
 
@@ -53,20 +55,16 @@ def services_ctx(relay_factory: Optional[RelayFactory] = None):
     """A cleanup_ctx generator: open Redis, users, ticket store and relay; close them after."""
 
     async def ctx(app: web.Application) -> AsyncIterator[None]:
-        from handoff.config import load_team_config
-        from handoff.keys import HandoffKeys
-        from handoff.store import TicketStore
-
         settings = app[appkeys.SETTINGS]
         redis = redis_client(settings)
         app[appkeys.REDIS] = redis
         app[appkeys.USERS] = UserStore(
             redis,
-            ConsoleKeys(settings.redis_key_prefix),
+            ConsoleKeys(settings.redis.key_prefix),
             max_failures=settings.login_max_failures,
             lockout_seconds=settings.login_lockout_seconds,
         )
-        store = TicketStore(redis, HandoffKeys(settings.redis_key_prefix))
+        store = TicketStore(redis, HandoffKeys(settings.redis.key_prefix))
         app[appkeys.STORE] = store
         app[appkeys.CANNED] = load_canned(settings.canned_path)
         app[appkeys.TEAM] = load_team_config()

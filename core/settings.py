@@ -1,21 +1,31 @@
 """The one settings layer: typed readers of environment mappings and the shared variables.
 
 Each process builds its settings once at start (from ``os.environ``) and passes them in;
-libraries take a mapping or a settings object, never ``os.environ`` itself. Secrets never
+libraries take a mapping or a settings object, never ``os.environ`` itself. Every
+settings module of the project raises `SettingsError` (or a subclass). Secrets never
 appear in reprs.
+
+Where Redis is, one precedence for every process (`RedisSettings.from_env`):
+``REDIS_URL``; else ``REDIS_HOST``/``REDIS_PORT``/``REDIS_DB``/``REDIS_PASSWORD`` (what
+`socialcare run` gives the Rasa processes, derived from the same target); else the
+embedded server on 127.0.0.1:``EMBEDDED_REDIS_PORT`` (6390).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Mapping, Optional
+from typing import Mapping, Optional
 from urllib.parse import urlparse
 
 from core.paths import PROJECT_ROOT
+from core.redis_keys import DEFAULT_PREFIX
+
+EMBEDDED_REDIS_PORT = 6390
+REDIS_PARTS = ("REDIS_HOST", "REDIS_PORT", "REDIS_DB", "REDIS_PASSWORD")
 
 
 class SettingsError(ValueError):
-    """An environment variable has an unusable value."""
+    """An environment variable has an unusable value (the name is in the message)."""
 
 
 @dataclass(frozen=True)
@@ -49,18 +59,27 @@ def parse_redis_url(url: str) -> RedisTarget:
     return RedisTarget(parsed.hostname, parsed.port or 6379, db, parsed.password or "")
 
 
-def env_int(env: Mapping[str, str], name: str, default: int) -> int:
-    """Integer variable `name` of `env` (`default` when unset or empty); SettingsError otherwise."""
-    raw = env.get(name)
-    if raw in (None, ""):
+def env_text(env: Mapping[str, str], name: str, default: str = "") -> str:
+    """Variable `name` of `env`, stripped (`default` when unset or blank)."""
+    return (env.get(name) or "").strip() or default
+
+
+def env_int(env: Mapping[str, str], name: str, default: int, *, minimum: Optional[int] = None) -> int:
+    """Integer variable `name` of `env` (`default` when unset or blank), at least `minimum`
+    when given; SettingsError otherwise."""
+    raw = env_text(env, name)
+    if not raw:
         return default
     try:
-        return int(raw)
-    except ValueError as exc:
-        raise SettingsError(f"{name} must be an integer") from exc
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be an integer") from None
+    if minimum is not None and value < minimum:
+        raise SettingsError(f"{name} must be at least {minimum}")
+    return value
 
 
-def envenv_bounded(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+def env_bounded(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
     """Integer variable ``name`` between ``low`` and ``high``; SettingsError otherwise."""
     value = env_int(env, name, default)
     if not low <= value <= high:
@@ -68,37 +87,62 @@ def envenv_bounded(env: Mapping[str, str], name: str, default: int, low: int, hi
     return value
 
 
+def redis_key_prefix(env: Mapping[str, str]) -> str:
+    """REDIS_KEY_PREFIX (default ``socialcare``): letters and digits only."""
+    prefix = env_text(env, "REDIS_KEY_PREFIX", DEFAULT_PREFIX)
+    if not prefix.isalnum():
+        raise SettingsError("REDIS_KEY_PREFIX must be letters and digits only")
+    return prefix
+
+
+@dataclass(frozen=True)
+class RedisSettings:
+    """Which Redis every part of a process uses, and the prefix of our keys.
+
+    `embedded` is True when nothing names a Redis: the target is then the embedded
+    server that `socialcare run` (or a console command) starts itself.
+    """
+
+    target: RedisTarget = RedisTarget("127.0.0.1", EMBEDDED_REDIS_PORT)
+    key_prefix: str = DEFAULT_PREFIX
+    embedded: bool = True
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> "RedisSettings":
+        """REDIS_URL; else REDIS_HOST/PORT/DB/PASSWORD; else 127.0.0.1:EMBEDDED_REDIS_PORT.
+        Keys under REDIS_KEY_PREFIX. SettingsError on an unusable value."""
+        prefix = redis_key_prefix(env)
+        url = env_text(env, "REDIS_URL")
+        if url:
+            return cls(parse_redis_url(url), prefix, embedded=False)
+        if any(env_text(env, name) for name in REDIS_PARTS):
+            target = RedisTarget(
+                env_text(env, "REDIS_HOST", "127.0.0.1"),
+                env_int(env, "REDIS_PORT", 6379, minimum=1),
+                env_int(env, "REDIS_DB", 0, minimum=0),
+                env.get("REDIS_PASSWORD") or "",
+            )
+            return cls(target, prefix, embedded=False)
+        port = env_int(env, "EMBEDDED_REDIS_PORT", EMBEDDED_REDIS_PORT, minimum=1)
+        return cls(RedisTarget("127.0.0.1", port), prefix, embedded=True)
+
+
 @dataclass(frozen=True)
 class SharedEnv:
     """The variables every socialcare process reads the same way."""
 
     data_dir: Path
-    redis_key_prefix: str
-    redis_url: Optional[str] = field(repr=False)
-    embedded_redis_port: int
+    redis: RedisSettings
     log_level: str
+    redis_server_bin: Optional[str] = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> "SharedEnv":
-        """SOCIALCARE_DATA_DIR, REDIS_KEY_PREFIX, REDIS_URL, EMBEDDED_REDIS_PORT, LOG_LEVEL;
-        SettingsError on an unusable value."""
-        prefix = env.get("REDIS_KEY_PREFIX") or "socialcare"
-        if not prefix.isalnum():
-            raise SettingsError("REDIS_KEY_PREFIX must be letters and digits only")
-        redis_url = env.get("REDIS_URL") or None
-        if redis_url:
-            parse_redis_url(redis_url)
+        """SOCIALCARE_DATA_DIR, the Redis variables (see `RedisSettings`), LOG_LEVEL and
+        REDIS_SERVER_BIN (the embedded server's binary); SettingsError on an unusable value."""
         return cls(
             data_dir=Path(env.get("SOCIALCARE_DATA_DIR") or PROJECT_ROOT / "var"),
-            redis_key_prefix=prefix,
-            redis_url=redis_url,
-            embedded_redis_port=env_int(env, "EMBEDDED_REDIS_PORT", 6390),
+            redis=RedisSettings.from_env(env),
             log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
+            redis_server_bin=env_text(env, "REDIS_SERVER_BIN") or None,
         )
-
-
-def redis_target_of(redis_url: Optional[str], embedded_redis_port: int) -> RedisTarget:
-    """The Redis to use: `redis_url`, else the embedded server on 127.0.0.1."""
-    if redis_url:
-        return parse_redis_url(redis_url)
-    return RedisTarget("127.0.0.1", embedded_redis_port)

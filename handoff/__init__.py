@@ -5,9 +5,11 @@ client / HTTP sessions from the caller's process; nothing runs at import.
 
 Setup (one per console process, e.g. in an aiohttp ``cleanup_ctx``)::
 
+    from handoff.connect import RelaySettings
     from handoff.relay import Relay
-    relay = Relay.from_env()          # TicketStore on REDIS_URL/embedded Redis, Rasa HTTP
-    await relay.start()               # API client (RASA_URL, RASA_TOKEN), platform clients
+    settings = RelaySettings.from_env(env)    # once, at the process's start
+    relay = Relay.from_settings(settings)     # TicketStore on the Redis of core.settings,
+    await relay.start()               # Rasa HTTP API client (RASA_URL, RASA_TOKEN), platform clients
     store = relay.store               # handoff.store.TicketStore
     ...
     await relay.close()
@@ -56,11 +58,12 @@ Replying and resolving (`handoff.relay.Relay`; these also write the Rasa tracker
 Errors (`handoff.errors`) carry an HTTP ``status``: TicketNotFound 404, TicketOwned 409,
 InvalidTransition 409, NotOwner 403, WindowClosed 409, DeliveryFailed 502, StoreBusy 503.
 
-Modules: tickets (dataclasses, versioned JSON), keys (every Redis key name), store and
-live (queue, transitions, streams), dossier + summary + suggest (pure), config + hours +
-priority + wait + window (pure team rules from bot/handoff.yml), opening (ticket from a
-tracker), broker (Rasa event broker), relay + senders + rasa_api (replies, resolve),
-csat (the satisfaction question), connect (store from the environment), errors.
+Modules: tickets (dataclasses, versioned JSON), keys (every Redis key name), transitions
+(the pure rules of status changes and ownership), store and live (queue, transactions,
+streams), dossier + summary + suggest (pure), config + hours + priority + wait + window
+(pure team rules from bot/handoff.yml), opening (ticket from a tracker), broker (Rasa
+event broker), relay + senders + rasa_api (replies, resolve), csat (the satisfaction
+question), connect (settings from an environment mapping, the store they open), errors.
 
 How the pieces meet: ``action_handoff`` (action server) builds the dossier from the
 tracker (`handoff.dossier`, pure), creates the ticket, tells the customer the expected

@@ -21,10 +21,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Mapping, Optional
 
+from connectors.channels import channel_kind
+from core.settings import RedisSettings
+from handoff.connect import open_store
 from handoff.csat import parse_rating
 from handoff.errors import HandoffError
+from handoff.parse_data import sentiment_compound
 from handoff.tickets import CUSTOMER, TranscriptTurn
 
 logger = logging.getLogger(__name__)
@@ -37,14 +41,11 @@ def turn_from_event(event: Dict[str, Any]) -> TranscriptTurn:
     parse = event.get("parse_data") or {}
     metadata = event.get("metadata") if isinstance(event.get("metadata"), dict) else {}
     intent = parse.get("intent") or {}
-    sentiment = parse.get("sentiment")
-    if isinstance(sentiment, dict):
-        sentiment = sentiment.get("compound")
     return TranscriptTurn(
         speaker=CUSTOMER, text=str(event.get("text") or ""), timestamp=float(event.get("timestamp") or 0.0),
-        channel=str(metadata.get("channel") or event.get("input_channel") or ""),
+        channel=channel_kind(event.get("input_channel"), metadata),
         intent=intent.get("name"), confidence=intent.get("confidence"),
-        sentiment=float(sentiment) if isinstance(sentiment, (int, float)) else None,
+        sentiment=sentiment_compound(parse),
         entities=tuple({"entity": e.get("entity"), "value": e.get("value")}
                        for e in parse.get("entities") or [] if isinstance(e, dict)),
     )
@@ -70,6 +71,20 @@ async def route_event(store: Any, event: Dict[str, Any]) -> Optional[str]:
     return None
 
 
+def endpoint_redis_env(broker_config: Any) -> Mapping[str, str]:
+    """The Redis part of an endpoints.yml entry under the variable names `RedisSettings`
+    reads (``url`` is the host, as for Rasa's tracker store). Pure."""
+    kwargs = dict(getattr(broker_config, "kwargs", {}) or {})
+    values = {
+        "REDIS_HOST": getattr(broker_config, "url", None) or kwargs.get("url") or "127.0.0.1",
+        "REDIS_PORT": kwargs.get("port"),
+        "REDIS_DB": kwargs.get("db"),
+        "REDIS_PASSWORD": kwargs.get("password"),
+        "REDIS_KEY_PREFIX": kwargs.get("key_prefix"),
+    }
+    return {name: str(value) for name, value in values.items() if value not in (None, "")}
+
+
 class HandoffEventBroker:
     """Rasa EventBroker (duck-typed: create/from_endpoint_config/publish/is_ready/close)."""
 
@@ -80,16 +95,10 @@ class HandoffEventBroker:
 
     @classmethod
     async def from_endpoint_config(cls, broker_config: Any, event_loop: Any = None) -> "HandoffEventBroker":
-        """Build from endpoints.yml (url, port, db, password, key_prefix like the tracker store)."""
-        from handoff.store import TicketStore
-        from core.settings import RedisTarget
-
-        kwargs = dict(getattr(broker_config, "kwargs", {}) or {})
-        host = str(getattr(broker_config, "url", None) or kwargs.get("url") or "127.0.0.1")
-        target = RedisTarget(host, int(kwargs.get("port") or 6379), int(kwargs.get("db") or 0),
-                             str(kwargs.get("password") or ""))
-        store = TicketStore.from_url(target.url, str(kwargs.get("key_prefix") or "socialcare"), timeout=3.0)
-        return cls(store)
+        """Build from endpoints.yml (url, port, db, password, key_prefix like the tracker
+        store): Rasa calls this in its process, so the endpoint config is this broker's
+        environment. SettingsError on an unusable value."""
+        return cls(open_store(RedisSettings.from_env(endpoint_redis_env(broker_config))))
 
     def publish(self, event: Dict[str, Any]) -> None:
         """Queue `event` for the worker (never blocks; drops with a warning when full)."""

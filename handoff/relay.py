@@ -10,23 +10,29 @@ which the event broker stores on the ticket when the answer comes.
 from __future__ import annotations
 
 import logging
-import os
 import time
-from pathlib import Path
 from typing import Callable, Dict, Mapping, Optional
 
+from connectors.channels import ChannelKind
 from handoff.config import TeamConfig, load_team_config
+from handoff.connect import RelaySettings, open_store
 from handoff.csat import CSAT_QUESTION
-from handoff.errors import DeliveryFailed, InvalidTransition, NotOwner, WindowClosed
+from handoff.errors import DeliveryFailed, InvalidTransition, WindowClosed
 from handoff.rasa_api import RasaClient, agent_turn_event, resume_events
-from handoff.senders import Sender, senders_from_env
+from handoff.senders import Sender, build_senders
 from handoff.store import TicketStore
-from handoff.tickets import AGENT, CLAIMED, RESOLVED, SYSTEM, Ticket, TranscriptTurn
+from handoff.tickets import AGENT, CUSTOMER, SYSTEM, Ticket, TranscriptTurn
+from handoff.transitions import must_own
 from handoff.window import MessagingWindow, messaging_window
 
 logger = logging.getLogger(__name__)
 
-OTHER_CHANNELS = {"messenger": ("twitter_dm",), "twitter_dm": ("messenger",), "twitter_mention": ("twitter_dm",)}
+OTHER_CHANNELS = {
+    ChannelKind.MESSENGER: (ChannelKind.TWITTER_DM,),
+    ChannelKind.TWITTER_DM: (ChannelKind.MESSENGER,),
+    ChannelKind.TWITTER_MENTION: (ChannelKind.TWITTER_DM,),
+}
+NOT_CLAIMED = "claim the ticket before replying or resolving"
 
 
 def last_customer_at(ticket: Ticket, transcript_times: Optional[list] = None) -> Optional[float]:
@@ -46,8 +52,16 @@ def window_state(ticket: Ticket, now: float, config: Optional[TeamConfig] = None
     return messaging_window(ticket.channel, at, now, config, alternatives=OTHER_CHANNELS.get(ticket.channel, ()))
 
 
+def rasa_token(settings: RelaySettings) -> str:
+    """RASA_TOKEN, else the token the supervisor keeps in the data dir ("" when none)."""
+    if settings.rasa_token:
+        return settings.rasa_token
+    path = settings.token_file
+    return path.read_text().strip() if path is not None and path.exists() else ""
+
+
 class Relay:
-    """Replies and resolves for the console. Build with `from_env`, then `await start()`."""
+    """Replies and resolves for the console. Build with `from_settings`, then `await start()`."""
 
     def __init__(self, store: TicketStore, rasa: RasaClient, senders: Mapping[str, Sender], *,
                  config: Optional[TeamConfig] = None, clock: Callable[[], float] = time.time,
@@ -60,21 +74,14 @@ class Relay:
         self._owns_store = owns_store
 
     @classmethod
-    def from_env(cls, store: Optional[TicketStore] = None, env: Optional[Mapping[str, str]] = None) -> "Relay":
-        """From RASA_URL (or RASA_PORT), RASA_TOKEN (or the data dir's rasa_token), the
-        platform credentials (FACEBOOK_*, TWITTER_*) and, without `store`, the Redis env."""
-        env = os.environ if env is None else env
+    def from_settings(cls, settings: RelaySettings, store: Optional[TicketStore] = None) -> "Relay":
+        """Rasa's API client, a sender per configured platform and, without `store`, a
+        store of its own on `settings.redis` (closed with the relay)."""
         owns = store is None
         if store is None:
-            from handoff.connect import store_from_env
-
-            store = store_from_env(env)
-        url = env.get("RASA_URL") or f"http://127.0.0.1:{env.get('RASA_PORT') or 5005}"
-        token = env.get("RASA_TOKEN") or ""
-        if not token:
-            path = Path(env.get("SOCIALCARE_DATA_DIR") or "var") / "rasa_token"
-            token = path.read_text().strip() if path.exists() else ""
-        return cls(store, RasaClient(url, token), senders_from_env(env), owns_store=owns)
+            store = open_store(settings.redis)
+        senders = build_senders(settings.messenger, settings.x)
+        return cls(store, RasaClient(settings.rasa_url, rasa_token(settings)), senders, owns_store=owns)
 
     async def start(self) -> None:
         """Open the HTTP sessions."""
@@ -92,15 +99,12 @@ class Relay:
 
     async def _owned(self, ticket_id: str, agent: str, force: bool = False) -> Ticket:
         ticket = await self.store.get(ticket_id)
-        if ticket.status == RESOLVED:
-            raise InvalidTransition("ticket is resolved")
-        if not force and (ticket.status != CLAIMED or ticket.owner != agent):
-            raise NotOwner("claim the ticket before replying or resolving")
+        must_own(ticket, agent, force, refusal=NOT_CLAIMED)
         return ticket
 
     async def window(self, ticket: Ticket) -> MessagingWindow:
         """The messaging window now, using the live transcript's latest customer turn."""
-        times = [turn.timestamp for _, turn in await self.store.transcript(ticket.id) if turn.speaker == "customer"]
+        times = [turn.timestamp for _, turn in await self.store.transcript(ticket.id) if turn.speaker == CUSTOMER]
         return window_state(ticket, self.clock(), self.config, last_customer_at(ticket, times))
 
     async def _deliver(self, ticket: Ticket, text: str, window: MessagingWindow) -> None:
@@ -162,13 +166,3 @@ class Relay:
                                                                    self.clock(), channel=ticket.channel))
         except (WindowClosed, DeliveryFailed) as exc:
             logger.info("handoff.csat_not_asked ticket=%s error=%s", ticket.id, type(exc).__name__)
-
-
-def relay_from_env(store: Optional[TicketStore] = None) -> Relay:
-    """Shorthand for `Relay.from_env` (the console calls `await relay.start()`)."""
-    return Relay.from_env(store=store)
-
-
-async def send_agent_reply(relay: Relay, ticket_id: str, text: str, agent: str) -> TranscriptTurn:
-    """Module-level form of `Relay.send_agent_reply`."""
-    return await relay.send_agent_reply(ticket_id, text, agent)

@@ -1,17 +1,20 @@
 """Deliver an agent's text through the customer's channel (thin I/O over the connectors'
-platform clients). One sender per channel kind; `senders_from_env` builds those whose
+platform clients). One sender per channel kind; `build_senders` builds those whose
 credentials are set (the sandbox sets them when it runs).
 """
 from __future__ import annotations
 
-import logging
-from typing import Any, Dict, Mapping, Optional
+from typing import Any, Dict, Optional
 
+from connectors.channels import ChannelKind
+from connectors.facebook.client import MessengerClient
+from connectors.facebook.settings import MessengerSettings
+from connectors.http import OutsideMessagingWindow, PlatformError
+from connectors.twitter.client import XClient
+from connectors.twitter.settings import XSettings
 from handoff.errors import DeliveryFailed, WindowClosed
 from handoff.tickets import Ticket
 from handoff.window import MessagingWindow
-
-logger = logging.getLogger(__name__)
 
 
 def recipient_of(ticket: Ticket) -> str:
@@ -52,15 +55,13 @@ class ClientSender(Sender):
 class MessengerSender(ClientSender):
     """Messenger Send API; the HUMAN_AGENT tag when the window says so."""
 
-    channel = "messenger"
+    channel = ChannelKind.MESSENGER
 
     async def send(self, ticket: Ticket, text: str, window: MessagingWindow) -> str:
-        from connectors.http import OutsideMessagingWindow, PlatformError
-
         try:
             ids = await self.client.send_text(recipient_of(ticket), text, tag=window.tag)
         except OutsideMessagingWindow as exc:
-            raise WindowClosed("messenger", "Messenger no longer accepts messages to this customer.") from exc
+            raise WindowClosed(ChannelKind.MESSENGER, "Messenger no longer accepts messages to this customer.") from exc
         except PlatformError as exc:
             raise DeliveryFailed(f"messenger refused the message ({type(exc).__name__})") from exc
         return ids[-1] if ids else ""
@@ -74,10 +75,8 @@ class XSender(ClientSender):
         self.channel = channel
 
     async def send(self, ticket: Ticket, text: str, window: MessagingWindow) -> str:
-        from connectors.http import PlatformError
-
         try:
-            if self.channel == "twitter_mention":
+            if self.channel == ChannelKind.TWITTER_MENTION:
                 post_id = (ticket.dossier.get("thread") or {}).get("last_post_id")
                 if not post_id:
                     raise DeliveryFailed("no post to reply to")
@@ -91,33 +90,20 @@ class TrackerOnlySender(Sender):
     """REST conversations have no push channel: the reply is kept in the Rasa tracker (and
     the ticket), where a REST client polling the tracker finds it."""
 
-    channel = "rest"
+    channel = ChannelKind.REST
 
     async def send(self, ticket: Ticket, text: str, window: MessagingWindow) -> str:
         return ""
 
 
-def senders_from_env(env: Optional[Mapping[str, str]] = None) -> Dict[str, Sender]:
-    """Senders for every channel whose credentials are configured, plus REST."""
-    senders: Dict[str, Sender] = {"rest": TrackerOnlySender()}
-    try:
-        from connectors.facebook.client import MessengerClient
-        from connectors.facebook.settings import MessengerSettings
-
-        fb = MessengerSettings.from_env(env)
-        if fb is not None:
-            senders["messenger"] = MessengerSender(MessengerClient(fb.page_access_token, fb.graph_url))
-    except ImportError:  # pragma: no cover - connectors ship with the project
-        logger.warning("handoff.messenger_sender_unavailable")
-    try:
-        from connectors.twitter.client import XClient
-        from connectors.twitter.settings import XSettings
-
-        x = XSettings.from_env(env)
-        if x is not None:
-            client = XClient(x.consumer_key, x.consumer_secret, x.access_token, x.access_token_secret, x.api_url)
-            senders["twitter_dm"] = XSender(client, "twitter_dm")
-            senders["twitter_mention"] = XSender(client, "twitter_mention")
-    except ImportError:  # pragma: no cover
-        logger.warning("handoff.x_sender_unavailable")
+def build_senders(messenger: Optional[MessengerSettings], x: Optional[XSettings]) -> Dict[str, Sender]:
+    """Senders for every channel whose settings are given (None: off), plus REST."""
+    senders: Dict[str, Sender] = {ChannelKind.REST: TrackerOnlySender()}
+    if messenger is not None:
+        senders[ChannelKind.MESSENGER] = MessengerSender(MessengerClient(messenger.page_access_token,
+                                                                         messenger.graph_url))
+    if x is not None:
+        client = XClient(x.consumer_key, x.consumer_secret, x.access_token, x.access_token_secret, x.api_url)
+        senders[ChannelKind.TWITTER_DM] = XSender(client, ChannelKind.TWITTER_DM)
+        senders[ChannelKind.TWITTER_MENTION] = XSender(client, ChannelKind.TWITTER_MENTION)
     return senders

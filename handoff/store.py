@@ -1,7 +1,7 @@
 """TicketStore: the handoff queue in Redis (redis.asyncio), durable and atomic.
 
-Every state change is one optimistic transaction (WATCH the ticket key, check the rules
-in Python, MULTI/EXEC the new JSON plus the index updates plus a status event); a lost
+Every state change is one optimistic transaction (WATCH the ticket key, apply the rule
+of `handoff.transitions`, MULTI/EXEC the new JSON plus the index updates plus a status event); a lost
 race retries and then sees the winner's state, so 20 agents claiming at once give exactly
 one owner and 19 `TicketOwned`. Key names come from `handoff.keys`. Tickets, indexes and
 transcripts have no TTL: with Redis's append-only file they survive restarts, and
@@ -24,11 +24,14 @@ import uuid
 from dataclasses import dataclass, replace
 from typing import Any, AsyncIterator, Callable, List, Optional, Tuple
 
+import redis.asyncio as aioredis
 from redis.exceptions import WatchError
 
-from handoff.errors import InvalidTransition, NotOwner, StoreBusy, TicketNotFound, TicketOwned
+from handoff import transitions as rules
+from handoff.errors import StoreBusy, TicketNotFound
 from handoff.keys import HandoffKeys
-from handoff.live import TicketEvent, follow, parse_entries, text as _text
+from handoff.live import TicketEvent, follow, parse_entries
+from handoff.live import text as _text
 from handoff.tickets import CLAIMED, OPEN, RESOLVED, Ticket, TranscriptTurn
 
 logger = logging.getLogger(__name__)
@@ -70,8 +73,6 @@ class TicketStore:
     def from_url(cls, url: str, prefix: str = "socialcare", *, timeout: float = 5.0,
                  clock: Callable[[], float] = time.time) -> "TicketStore":
         """A store on a new client for `url` with connect/read timeouts of `timeout` s."""
-        import redis.asyncio as aioredis
-
         client = aioredis.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout,
                                          decode_responses=True)
         return cls(client, HandoffKeys(prefix), clock=clock)
@@ -195,7 +196,7 @@ class TicketStore:
                         await pipe.watch(existing_key)
                         raw = await pipe.get(existing_key)
                         if raw is not None and Ticket.loads(raw).status != RESOLVED:
-                            merged = _merge(Ticket.loads(raw), ticket, now)
+                            merged = rules.merged(Ticket.loads(raw), ticket, now)
                             pipe.multi()
                             pipe.set(existing_key, merged.dumps())
                             self._index(pipe, merged)
@@ -223,38 +224,17 @@ class TicketStore:
 
         Raises TicketOwned when another agent owns it, InvalidTransition when resolved.
         """
-        def change(t: Ticket, now: float) -> Ticket:
-            if t.status == RESOLVED:
-                raise InvalidTransition("ticket is resolved")
-            if t.owner and t.owner != agent:
-                raise TicketOwned(t.id, t.owner)
-            if t.owner == agent:
-                return t
-            return t.with_changes(action="claimed", at=now, agent=agent, status=CLAIMED, owner=agent, claimed_at=now)
-
-        return await self._transition(ticket_id, "claimed", agent, change)
+        return await self._transition(ticket_id, "claimed", agent, lambda t, now: rules.claimed(t, agent, now))
 
     async def release(self, ticket_id: str, agent: str, *, force: bool = False) -> Ticket:
         """Put a claimed ticket back in the queue (the conversation stays paused)."""
-        def change(t: Ticket, now: float) -> Ticket:
-            _must_own(t, agent, force)
-            return t.with_changes(action="released", at=now, agent=agent, status=OPEN, owner=None)
-
-        return await self._transition(ticket_id, "released", agent, change)
+        return await self._transition(ticket_id, "released", agent, lambda t, now: rules.released(t, agent, now, force))
 
     async def transfer(self, ticket_id: str, agent: str, to_agent: str, *, force: bool = False) -> Ticket:
         """Hand a claimed ticket from `agent` to `to_agent` (a supervisor uses `force`)."""
-        if not to_agent:
-            raise InvalidTransition("transfer needs a target agent")
-
-        def change(t: Ticket, now: float) -> Ticket:
-            if t.status == OPEN and force:
-                return t.with_changes(action="transfer", at=now, agent=agent, status=CLAIMED,
-                                      owner=to_agent, claimed_at=now)
-            _must_own(t, agent, force)
-            return t.with_changes(action="transfer", at=now, agent=agent, owner=to_agent, claimed_at=now)
-
-        return await self._transition(ticket_id, "transferred", agent, change)
+        rules.check_transfer_target(to_agent)
+        return await self._transition(ticket_id, "transferred", agent,
+                                      lambda t, now: rules.transferred(t, agent, to_agent, now, force))
 
     async def resolve(self, ticket_id: str, agent: str, resolution: str = "", *,
                       force: bool = False, ask_csat: bool = False) -> Ticket:
@@ -263,22 +243,14 @@ class TicketStore:
         With `ask_csat` the sender is marked as owing a satisfaction score for this ticket
         (`keys.csat`, TTL one day). Resuming the Rasa conversation is `handoff.relay`'s job.
         """
-        def change(t: Ticket, now: float) -> Ticket:
-            _must_own(t, agent, force)
-            return t.with_changes(action="resolved", at=now, agent=agent, status=RESOLVED,
-                                  resolved_at=now, resolution=resolution)
-
-        return await self._transition(ticket_id, "resolved", agent, change, ask_csat=ask_csat)
+        return await self._transition(ticket_id, "resolved", agent,
+                                      lambda t, now: rules.resolved(t, agent, resolution, now, force),
+                                      ask_csat=ask_csat)
 
     async def set_csat(self, ticket_id: str, score: int) -> Ticket:
         """Store the customer's satisfaction score (1..5) on a ticket."""
-        if not isinstance(score, int) or not 1 <= score <= 5:
-            raise ValueError("csat must be an integer 1..5")
-
-        def change(t: Ticket, now: float) -> Ticket:
-            return t.with_changes(action="csat", at=now, csat=score)
-
-        ticket = await self._transition(ticket_id, "csat", None, change)
+        rules.check_score(score)
+        ticket = await self._transition(ticket_id, "csat", None, lambda t, now: rules.rated(t, score, now))
         await self.redis.delete(self.keys.csat(ticket.sender_id))
         return ticket
 
@@ -369,25 +341,6 @@ class TicketStore:
         pipe.xadd(self.keys.transcript(ticket.id), {"kind": "status", "data": payload},
                   maxlen=TRANSCRIPT_MAXLEN, approximate=True)
         pipe.xadd(self.keys.feed, {"kind": "status", "data": payload}, maxlen=FEED_MAXLEN, approximate=True)
-
-
-def _must_own(ticket: Ticket, agent: Optional[str], force: bool) -> None:
-    if ticket.status == RESOLVED:
-        raise InvalidTransition("ticket is resolved")
-    if force:
-        return
-    if ticket.status != CLAIMED or ticket.owner != agent:
-        raise NotOwner(f"ticket {ticket.id} is not claimed by this agent")
-
-
-def _merge(existing: Ticket, new: Ticket, now: float) -> Ticket:
-    codes = {r.raw for r in existing.reasons}
-    reasons = existing.reasons + tuple(r for r in new.reasons if r.raw not in codes)
-    return existing.with_changes(
-        action="updated", at=now, reasons=reasons, priority=min(existing.priority, new.priority),
-        sla_deadline=min(existing.sla_deadline, new.sla_deadline) if existing.sla_deadline else new.sla_deadline,
-        dossier=new.dossier or existing.dossier,
-    )
 
 
 async def _backoff(attempt: int) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Dict, Optional, Tuple
 
+from connectors.channels import ChannelKind
 from handoff.config import TeamConfig
 
 HUMAN_AGENT_TAG = "HUMAN_AGENT"
@@ -53,7 +54,7 @@ REASONS = {
 def messaging_window(channel: str, last_customer_at: Optional[float], now: float, config: TeamConfig,
                      *, alternatives: Tuple[str, ...] = ()) -> MessagingWindow:
     """The window for `channel` given when the customer last wrote."""
-    if channel == "messenger":
+    if channel == ChannelKind.MESSENGER:
         if last_customer_at is None:
             return MessagingWindow(False, "closed", alternatives=alternatives)
         standard_until = last_customer_at + config.messenger_standard_window_hours * 3600
@@ -63,6 +64,6 @@ def messaging_window(channel: str, last_customer_at: Optional[float], now: float
         if now < agent_until:
             return MessagingWindow(True, "human_agent", HUMAN_AGENT_TAG, agent_until)
         return MessagingWindow(False, "closed", None, agent_until, alternatives)
-    if channel == "twitter_mention":
+    if channel == ChannelKind.TWITTER_MENTION:
         return MessagingWindow(True, "public")
     return MessagingWindow(True, "open")

@@ -1,4 +1,7 @@
-"""``python -m sandbox``: serve the platform sandbox with settings from the environment."""
+"""``python -m sandbox``: serve the platform sandbox with settings from the environment.
+
+The process entry point: the settings are read here, once, from the process environment.
+"""
 from __future__ import annotations
 
 import logging
@@ -16,7 +19,7 @@ def main() -> int:
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO").upper(),
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:
-        settings = SandboxSettings.from_env()
+        settings = SandboxSettings.from_env(os.environ)
     except SandboxSettingsError as exc:
         print(f"sandbox: {exc}", file=sys.stderr)
         return 2

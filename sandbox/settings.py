@@ -12,21 +12,22 @@ run`` generates them for both. Its own variables: ``SANDBOX_HOST`` (127.0.0.1),
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from typing import Mapping
+
+from core.settings import SettingsError, env_text
 
 __all__ = ["SandboxSettings", "SandboxSettingsError", "GRAPH_VERSION"]
 
 GRAPH_VERSION = "v21.0"
 
 
-class SandboxSettingsError(ValueError):
+class SandboxSettingsError(SettingsError):
     """A sandbox variable is missing or unusable (the name is in the message)."""
 
 
 def _get(env: Mapping[str, str], name: str, default: str = "") -> str:
-    return (env.get(name) or default).strip()
+    return env_text(env, name, default)
 
 
 def _number(env: Mapping[str, str], name: str, default: float, minimum: float = 0) -> float:
@@ -69,9 +70,8 @@ class SandboxSettings:
         return f"http://{self.host}:{self.port}"
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> "SandboxSettings":
-        """Read every setting; ``SandboxSettingsError`` names a missing secret."""
-        env = os.environ if env is None else env
+    def from_env(cls, env: Mapping[str, str]) -> "SandboxSettings":
+        """Read every setting of `env`; ``SandboxSettingsError`` names a missing secret."""
         names = ("FACEBOOK_APP_SECRET", "FACEBOOK_VERIFY_TOKEN", "FACEBOOK_PAGE_ACCESS_TOKEN",
                  "TWITTER_CONSUMER_KEY", "TWITTER_CONSUMER_SECRET", "TWITTER_ACCESS_TOKEN",
                  "TWITTER_ACCESS_TOKEN_SECRET")

@@ -4,11 +4,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from pathlib import Path
-from typing import List, Optional
+from typing import List, Mapping, Optional
 
+from bot.backend.seed import ensure_database
+from console.cli import add_parsers as add_console_parsers
+from console.cli import main as console_main
 from core.mlenv import offline_quiet_env
+from socialcare import training
+from socialcare.bench.evaluation import DEFAULT_EVAL_FILE, run_eval
+from socialcare.route import run_route
+from socialcare.settings import Settings
+from socialcare.supervisor import latest_model, run_service
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -27,33 +36,18 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--model", type=Path)
     ev.add_argument("--min-label-confidence", type=float, default=0.8)
     sub.add_parser("seed", help="create and seed the demo airline database if missing")
-    from console.cli import add_parsers as add_console_parsers
-
     add_console_parsers(sub)
     return parser
 
 
-def main(argv: Optional[List[str]] = None) -> int:
-    """Entry point of the `socialcare` command."""
-    offline_quiet_env()
-    args = build_parser().parse_args(argv)
-    from socialcare.settings import Settings
-
-    settings = Settings.from_env()
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+def dispatch(args: argparse.Namespace, settings: Settings, env: Mapping[str, str]) -> int:
+    """Carry out one sub-command with the settings read at start; returns the exit code."""
     if args.command == "run":
-        from socialcare.supervisor import run_service
-
-        return asyncio.run(run_service(settings))
+        return asyncio.run(run_service(settings, env))
     if args.command == "route":
-        from socialcare.route import run_route
-
         logging.getLogger().setLevel(logging.WARNING)
         return run_route(args.model, settings.model_dir, sys.stdin, sys.stdout)
     if args.command == "train":
-        from socialcare import training
-        from socialcare.supervisor import latest_model
-
         if args.fast:
             print(training.train_fast(settings.model_dir / "test"))
             return 0
@@ -63,9 +57,6 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(training.train_full(settings.model_dir))
         return 0
     if args.command == "eval":
-        from socialcare.bench.evaluation import DEFAULT_EVAL_FILE, run_eval
-        from socialcare.supervisor import latest_model
-
         path = args.file or DEFAULT_EVAL_FILE
         if not path.exists():
             print(f"skipped: {path} not found")
@@ -77,16 +68,22 @@ def main(argv: Optional[List[str]] = None) -> int:
         print("\n".join(run_eval(path, model, args.min_label_confidence).lines()))
         return 0
     if args.command in ("console", "console-user"):
-        from console.cli import main as console_main
-
-        return console_main(args)
+        return console_main(args, env)
     if args.command == "seed":
-        from bot.backend.seed import ensure_database
-
         created = ensure_database(str(settings.airline_db_path))
         print(("seeded " if created else "exists: ") + str(settings.airline_db_path))
         return 0
     return 2
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """Entry point of the `socialcare` command: reads the process environment once."""
+    offline_quiet_env()
+    args = build_parser().parse_args(argv)
+    env = os.environ
+    settings = Settings.from_env(env)
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    return dispatch(args, settings, env)
 
 
 if __name__ == "__main__":

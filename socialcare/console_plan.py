@@ -8,11 +8,12 @@ into the tracker and resumes the conversation through Rasa's HTTP API).
 """
 from __future__ import annotations
 
-import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Mapping, Optional
+from typing import Dict, List, Mapping
+
+from core.settings import SettingsError
 
 DEFAULT_PORT = 5080
 
@@ -26,15 +27,14 @@ class ConsolePlan:
     port: int = DEFAULT_PORT
 
     @classmethod
-    def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "ConsolePlan":
-        """Decide from ``CONSOLE``, ``CONSOLE_HOST`` and ``CONSOLE_PORT`` (default os.environ)."""
-        env = os.environ if env is None else env
+    def from_env(cls, env: Mapping[str, str]) -> "ConsolePlan":
+        """Decide from ``CONSOLE``, ``CONSOLE_HOST`` and ``CONSOLE_PORT`` of `env`."""
         mode = (env.get("CONSOLE") or "1").strip().lower()
         if mode not in ("0", "1", "off", "on", "false", "true"):
-            raise ValueError("CONSOLE must be 1 or 0")
+            raise SettingsError("CONSOLE must be 1 or 0")
         raw_port = (env.get("CONSOLE_PORT") or str(DEFAULT_PORT)).strip()
         if not raw_port.isdigit():
-            raise ValueError("CONSOLE_PORT must be a port number")
+            raise SettingsError("CONSOLE_PORT must be a port number")
         return cls(mode in ("1", "on", "true"), (env.get("CONSOLE_HOST") or "127.0.0.1").strip(), int(raw_port))
 
     @classmethod

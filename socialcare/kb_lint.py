@@ -24,6 +24,7 @@ from typing import Callable, List, Optional, Sequence
 import numpy as np
 
 from bot.actions.knowledge_base import KnowledgeEntry, KnowledgeError, knowledge_dir, load_entries
+from bot.components.minilm.model import get_encoder
 from core.mlenv import offline_quiet_env
 
 MAX_AGE_DAYS = 180
@@ -92,8 +93,6 @@ def duplicate_findings(entries: Sequence[KnowledgeEntry], encode: Encode, simila
 
 def default_encode(texts: List[str]) -> np.ndarray:
     """The retrieval encoder (MiniLM int8, one text at a time)."""
-    from bot.components.minilm.model import get_encoder
-
     return get_encoder(max_length=64, threads=1, quantize=True).encode(texts, batch_size=1)
 
 

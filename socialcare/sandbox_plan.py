@@ -10,11 +10,12 @@ secrets, and Rasa's ``FACEBOOK_GRAPH_URL`` / ``TWITTER_API_URL`` point at the sa
 """
 from __future__ import annotations
 
-import os
 import secrets
 import sys
 from dataclasses import dataclass, field
-from typing import Dict, List, Mapping, Optional
+from typing import Dict, List, Mapping
+
+from core.settings import SettingsError
 
 __all__ = ["SandboxPlan", "CREDENTIAL_VARS", "PAGE_ID", "BRAND_USER_ID", "GRAPH_VERSION"]
 
@@ -42,19 +43,18 @@ class SandboxPlan:
     secrets: Dict[str, str] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def from_env(cls, rasa_port: int, env: Optional[Mapping[str, str]] = None) -> "SandboxPlan":
-        """Decide from ``SANDBOX`` and the credentials in ``env`` (default: os.environ)."""
-        env = os.environ if env is None else env
+    def from_env(cls, rasa_port: int, env: Mapping[str, str]) -> "SandboxPlan":
+        """Decide from ``SANDBOX`` and the credentials in ``env``."""
         mode = (env.get("SANDBOX") or "auto").strip().lower()
         if mode not in ("auto", "0", "1", "off", "on", "false", "true"):
-            raise ValueError("SANDBOX must be auto, 1 or 0")
+            raise SettingsError("SANDBOX must be auto, 1 or 0")
         if mode == "auto":
             enabled = not any((env.get(name) or "").strip() for name in CREDENTIAL_VARS)
         else:
             enabled = mode in ("1", "on", "true")
         raw_port = (env.get("SANDBOX_PORT") or "5006").strip()
         if not raw_port.isdigit():
-            raise ValueError("SANDBOX_PORT must be a port number")
+            raise SettingsError("SANDBOX_PORT must be a port number")
         return cls.on(int(raw_port), rasa_port) if enabled else cls(False, int(raw_port), rasa_port)
 
     @classmethod

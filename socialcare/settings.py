@@ -1,21 +1,19 @@
 """Settings of `socialcare run` (the supervisor), read once from the environment."""
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Mapping, Optional
 
 from core.paths import PROJECT_ROOT
-from core.settings import RedisTarget, SharedEnv, env_bounded, env_int, redis_target_of
+from core.settings import RedisSettings, RedisTarget, SharedEnv, env_bounded, env_int
 
 
 @dataclass(frozen=True)
 class Settings:
     """Everything `socialcare run` needs. See .env.example for every variable."""
 
-    redis_url: Optional[str] = field(default=None, repr=False)
-    embedded_redis_port: int = 6390
+    redis: RedisSettings = field(default_factory=RedisSettings)
     rasa_port: int = 5005
     action_port: int = 5055
     rasa_consumers: int = 0  # consume-only Rasa processes beside a receive-only one
@@ -25,17 +23,15 @@ class Settings:
     data_dir: Path = PROJECT_ROOT / "var"
     model_dir: Path = PROJECT_ROOT / "models"
     airline_db_path: Path = PROJECT_ROOT / "var" / "airline.db"
-    redis_key_prefix: str = "socialcare"
     log_level: str = "INFO"
+    redis_server_bin: Optional[str] = None
 
     @classmethod
-    def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "Settings":
-        """Read settings from `env` (default: os.environ)."""
-        env = os.environ if env is None else env
+    def from_env(cls, env: Mapping[str, str]) -> "Settings":
+        """Read settings from `env` (the `socialcare` process's environment)."""
         shared = SharedEnv.from_env(env)
         return cls(
-            redis_url=shared.redis_url,
-            embedded_redis_port=shared.embedded_redis_port,
+            redis=shared.redis,
             rasa_port=env_int(env, "RASA_PORT", 5005),
             action_port=env_int(env, "ACTION_SERVER_PORT", 5055),
             rasa_consumers=env_bounded(env, "RASA_CONSUMERS", 0, 0, 8),
@@ -45,13 +41,18 @@ class Settings:
             data_dir=shared.data_dir,
             model_dir=Path(env.get("SOCIALCARE_MODEL_DIR") or PROJECT_ROOT / "models"),
             airline_db_path=Path(env.get("AIRLINE_DB_PATH") or shared.data_dir / "airline.db"),
-            redis_key_prefix=shared.redis_key_prefix,
             log_level=shared.log_level,
+            redis_server_bin=shared.redis_server_bin,
         )
 
+    @property
+    def redis_key_prefix(self) -> str:
+        """REDIS_KEY_PREFIX (the prefix of every key we write)."""
+        return self.redis.key_prefix
+
     def redis_target(self) -> RedisTarget:
-        """The Redis to use: REDIS_URL, else the embedded server on 127.0.0.1."""
-        return redis_target_of(self.redis_url, self.embedded_redis_port)
+        """The Redis to use (see `core.settings.RedisSettings`)."""
+        return self.redis.target
 
 
 def rasa_environment(settings: Settings, redis: RedisTarget) -> Dict[str, str]:

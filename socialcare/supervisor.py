@@ -1,4 +1,4 @@
-"""`socialcare run`: start Redis (embedded unless REDIS_URL), the action server and Rasa.
+"""`socialcare run`: start Redis (embedded unless one is configured), the action server and Rasa.
 
 Prints what runs where, then waits; Ctrl-C (SIGINT) or SIGTERM stops everything in
 reverse order. A child that dies takes the whole service down with a clear message.
@@ -22,13 +22,14 @@ import signal
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List, Mapping, Optional
 
 import aiohttp
 
-from socialcare.console_plan import ConsolePlan
+from bot.backend.seed import ensure_database
 from core.embedded_redis import EmbeddedRedis, wait_for_redis
 from core.paths import PROJECT_ROOT
+from socialcare.console_plan import ConsolePlan
 from socialcare.sandbox_plan import SandboxPlan
 from socialcare.settings import Settings, rasa_environment
 
@@ -109,9 +110,9 @@ def build_children(settings: Settings, model: Path, token: str) -> List[Child]:
     """The action server, the Rasa server and its consume-only helpers, in start order."""
     actions = Child(
         "action server",
-        [rasa_bin(), "run", "actions", "--actions", "bot.actions", "--port", str(settings.action_port)],
+        # bot.actions.serve: rasa_sdk's server, after warming up the knowledge index.
+        [sys.executable, "-m", "bot.actions.serve", "--actions", "bot.actions", "--port", str(settings.action_port)],
         f"http://127.0.0.1:{settings.action_port}/health",
-        env={"SOCIALCARE_WARM_UP": "1"},
     )
     rasa = Child(
         "rasa server",
@@ -158,7 +159,8 @@ def banner(settings: Settings, token: str, embedded: bool, model: Path,
            sandbox_url: Optional[str] = None, console_url: Optional[str] = None) -> str:
     """The 'what runs where' table printed once everything is up."""
     redis = settings.redis_target()
-    redis_line = f"embedded redis-server on 127.0.0.1:{redis.port} (data in {settings.data_dir / 'redis'})" if embedded else f"Redis at {redis.host}:{redis.port}/{redis.db} (REDIS_URL)"
+    redis_line = (f"embedded redis-server on 127.0.0.1:{redis.port} (data in {settings.data_dir / 'redis'})"
+                  if embedded else f"Redis at {redis.host}:{redis.port}/{redis.db} (REDIS_URL or REDIS_HOST)")
     return "\n".join(
         [
             "socialcare is running:",
@@ -179,40 +181,47 @@ def banner(settings: Settings, token: str, embedded: bool, model: Path,
 
 
 class ServiceStack:
-    """Redis (embedded unless REDIS_URL), the sandbox, the action server, Rasa and the agent
-    console, started in order."""
+    """Redis (embedded unless one is configured), the sandbox, the action server, Rasa and
+    the agent console, started in order.
+
+    `env` is the environment the children start from (default: this process's, as
+    `socialcare run` is the entry point); the sandbox and console plans are read from it
+    unless given.
+    """
 
     def __init__(self, settings: Settings, model: Path, *, quiet: bool = False,
-                 sandbox: Optional[SandboxPlan] = None, console: Optional[ConsolePlan] = None) -> None:
+                 sandbox: Optional[SandboxPlan] = None, console: Optional[ConsolePlan] = None,
+                 env: Optional[Mapping[str, str]] = None) -> None:
         self.settings = settings
         self.model = model
         self.quiet = quiet
+        # `socialcare run` is the process entry point: by default its children inherit its environment.
+        self.base_env: Dict[str, str] = dict(os.environ if env is None else env)
         self.token = load_or_create_token(settings)
         self.redis = settings.redis_target()
         self.embedded: Optional[EmbeddedRedis] = (
-            None if settings.redis_url else EmbeddedRedis(self.redis.port, settings.data_dir / "redis")
+            EmbeddedRedis(self.redis.port, settings.data_dir / "redis", binary=settings.redis_server_bin)
+            if settings.redis.embedded else None
         )
         self.children = build_children(settings, model, self.token)
         # The platform sandbox (no real credentials set): started first, shares secrets with Rasa.
-        self.sandbox = sandbox if sandbox is not None else SandboxPlan.from_env(settings.rasa_port)
+        self.sandbox = sandbox if sandbox is not None else SandboxPlan.from_env(settings.rasa_port, self.base_env)
         if self.sandbox.enabled:
             self.children.insert(0, Child("platform sandbox", self.sandbox.argv(), self.sandbox.health_url))
         # The agent console (its own aiohttp process), started last.
-        self.console = console if console is not None else ConsolePlan.from_env()
+        self.console = console if console is not None else ConsolePlan.from_env(self.base_env)
         if self.console.enabled:
             console_env = self.console.environment(self.redis.url, settings.data_dir, settings.rasa_port, self.token)
             self.children.append(Child("agent console", self.console.argv(), self.console.health_url, env=console_env))
 
     def environment(self) -> Dict[str, str]:
         """The children's environment: ours plus what endpoints.yml expands."""
-        env = {**os.environ, **rasa_environment(self.settings, self.redis), **self.sandbox.environment()}
+        env = {**self.base_env, **rasa_environment(self.settings, self.redis), **self.sandbox.environment()}
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH", "")) if p)
         return env
 
     async def start(self, timeout: float = 300) -> None:
         """Start every part and wait until each is healthy; raises StartupError."""
-        from bot.backend.seed import ensure_database
-
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
         ensure_database(str(self.settings.airline_db_path))
         if self.embedded is not None:
@@ -245,13 +254,14 @@ class ServiceStack:
             await self.embedded.stop()
 
 
-async def run_service(settings: Settings) -> int:
-    """Start everything, wait for a signal or a crash, stop everything. Returns exit code."""
+async def run_service(settings: Settings, env: Mapping[str, str]) -> int:
+    """Start everything (the children start from `env`), wait for a signal or a crash,
+    stop everything. Returns exit code."""
     model = latest_model(settings.model_dir)
     if model is None:
         print(f"no trained model in {settings.model_dir}: run `make train`", file=sys.stderr)
         return 1
-    stack = ServiceStack(settings, model)
+    stack = ServiceStack(settings, model, env=env)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -168,13 +168,13 @@ def _referral_meta(raw: Any) -> dict[str, Any] | None:
 def _message(message: dict, path: str, ctx: dict) -> ParsedEvent:
     mid = opt_str(message, "mid")
     if message.get("is_echo") is True:
-        meta = {"app_id": opt_id(message, "app_id"), "mid": mid,
+        echo = {"app_id": opt_id(message, "app_id"), "mid": mid,
                 "recipient_id": ctx["recipient"], "send_metadata": opt_str(message, "metadata")}
         if ctx["standby"]:
             attachments = normalize_attachments(message.get("attachments"), f"{path}.message.attachments")
             return _standby("echo", ctx, event_id=mid, text=opt_str(message, "text") or None,
-                            attachments=attachments, meta=meta)
-        return _ignored("echo", ctx, event_id=mid, meta=meta)
+                            attachments=attachments, meta=echo)
+        return _ignored("echo", ctx, event_id=mid, meta=echo)
     text = opt_str(message, "text") or None
     attachments = normalize_attachments(message.get("attachments"), f"{path}.message.attachments")
     quick_reply = opt_dict(message, "quick_reply", f"{path}.message")

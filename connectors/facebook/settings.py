@@ -1,4 +1,4 @@
-"""Messenger channel settings from the environment (pure; secrets kept out of ``repr``).
+"""Messenger channel settings from an environment mapping (pure; secrets kept out of ``repr``).
 
 Required: ``FACEBOOK_APP_SECRET``, ``FACEBOOK_VERIFY_TOKEN``, ``FACEBOOK_PAGE_ACCESS_TOKEN``.
 Optional: ``FACEBOOK_PAGE_ID`` (when set, entries for another Page are ignored) and
@@ -7,9 +7,10 @@ set the channel is off; when only some are, it is off too and ``missing`` names 
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from typing import Mapping
+
+from core.settings import env_text
 
 __all__ = ["MessengerSettings", "REQUIRED", "DEFAULT_GRAPH_URL", "missing"]
 
@@ -17,14 +18,9 @@ DEFAULT_GRAPH_URL = "https://graph.facebook.com/v21.0"
 REQUIRED = ("FACEBOOK_APP_SECRET", "FACEBOOK_VERIFY_TOKEN", "FACEBOOK_PAGE_ACCESS_TOKEN")
 
 
-def _value(env: Mapping[str, str], name: str) -> str:
-    return (env.get(name) or "").strip()
-
-
-def missing(env: Mapping[str, str] | None = None) -> list[str]:
+def missing(env: Mapping[str, str]) -> list[str]:
     """Names of required variables that are unset or blank."""
-    env = os.environ if env is None else env
-    return [name for name in REQUIRED if not _value(env, name)]
+    return [name for name in REQUIRED if not env_text(env, name)]
 
 
 @dataclass(frozen=True)
@@ -38,14 +34,14 @@ class MessengerSettings:
     graph_url: str = DEFAULT_GRAPH_URL
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> "MessengerSettings | None":
-        env = os.environ if env is None else env
+    def from_env(cls, env: Mapping[str, str]) -> "MessengerSettings | None":
+        """The channel's settings from `env`; None when a required variable is missing."""
         if missing(env):
             return None
         return cls(
-            app_secret=_value(env, "FACEBOOK_APP_SECRET"),
-            verify_token=_value(env, "FACEBOOK_VERIFY_TOKEN"),
-            page_access_token=_value(env, "FACEBOOK_PAGE_ACCESS_TOKEN"),
-            page_id=_value(env, "FACEBOOK_PAGE_ID") or None,
-            graph_url=(_value(env, "FACEBOOK_GRAPH_URL") or DEFAULT_GRAPH_URL).rstrip("/"),
+            app_secret=env_text(env, "FACEBOOK_APP_SECRET"),
+            verify_token=env_text(env, "FACEBOOK_VERIFY_TOKEN"),
+            page_access_token=env_text(env, "FACEBOOK_PAGE_ACCESS_TOKEN"),
+            page_id=env_text(env, "FACEBOOK_PAGE_ID") or None,
+            graph_url=(env_text(env, "FACEBOOK_GRAPH_URL") or DEFAULT_GRAPH_URL).rstrip("/"),
         )

@@ -30,6 +30,7 @@ start them. Every role serves the webhook routes.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from typing import Any, Awaitable, Callable, Dict, Optional, Sequence, Text
 
@@ -42,8 +43,9 @@ from connectors.events import InboundEvent, ParsedEvent
 from connectors.intake import webhook
 from connectors.intake.consumer import RetryLater
 from connectors.intake.runtime import IntakeRuntime, connect_redis
-from connectors.intake.settings import IntakeSettings, RedisSettings
+from connectors.intake.settings import IntakeSettings
 from connectors.intake.worker import WorkerLoop
+from core.settings import RedisSettings
 
 __all__ = ["WebhookChannel", "OnNewMessage"]
 
@@ -54,7 +56,7 @@ OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
 class WebhookChannel(InputChannel):
     """Base class; subclasses set ``platform``, ``settings_module`` (a module with
-    ``REQUIRED`` and ``missing()``) and ``settings_class`` (with ``from_env()``) and
+    ``REQUIRED`` and ``missing(env)``) and ``settings_class`` (with ``from_env(env)``) and
     implement the abstract hooks.
     ``client`` / ``api_client`` (outbound clients with ``start``/``close``) are opened and
     closed here; a subclass that needs more extends the ``open_*`` hooks."""
@@ -88,12 +90,17 @@ class WebhookChannel(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "WebhookChannel":
-        """Settings come from the environment only; values in credentials.yml are ignored."""
+        """Settings come from the environment only; values in credentials.yml are ignored.
+
+        Rasa calls this in its own process: it is the channel's entry point, so this is
+        where the process environment is read (once, into settings objects).
+        """
         if credentials:
             logger.warning("channel.credentials_ignored platform=%s keys=%s", cls.platform,
                            ",".join(sorted(map(str, credentials))))
-        return cls(cls.settings_class.from_env(), cls.settings_module.missing(),
-                   RedisSettings.from_env(), IntakeSettings.from_env())
+        env = os.environ
+        return cls(cls.settings_class.from_env(env), cls.settings_module.missing(env),
+                   RedisSettings.from_env(env), IntakeSettings.from_env(env))
 
     # ------------------------------------------------------------------ hooks
     @classmethod

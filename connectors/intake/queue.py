@@ -21,7 +21,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
-from connectors.events import InboundEvent, StandbyEvent
+from connectors.events import InboundEvent, StandbyEvent, event_from_dict
 from connectors.intake.keys import IntakeKeys
 
 __all__ = [
@@ -87,8 +87,6 @@ def encode_event(event: InboundEvent | StandbyEvent) -> str:
 
 def decode_entry(fields: dict[str, Any]) -> InboundEvent:
     """The ``InboundEvent`` of a stream entry's fields; ``PoisonEntry`` when unusable."""
-    from connectors.events import event_from_dict
-
     raw = fields.get("data")
     if isinstance(raw, bytes):
         raw = raw.decode("utf-8", "replace")

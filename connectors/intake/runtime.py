@@ -3,7 +3,7 @@
 Framework-free. The queue (webhook side) and the consumer (turn side) each get their own
 Redis client, because they may run on different event loops (see ``worker``)::
 
-    runtime = IntakeRuntime("facebook", RedisSettings.from_env(), IntakeSettings.from_env())
+    runtime = IntakeRuntime("facebook", RedisSettings.from_env(env), IntakeSettings.from_env(env))
     await runtime.open()                  # webhook side, before the server accepts webhooks
     await runtime.start_consumer(handler) # turn side (on the worker loop), once Rasa is loaded
     ...
@@ -15,10 +15,13 @@ from __future__ import annotations
 import logging
 from typing import Any, Callable
 
+import redis.asyncio as aioredis
+
 from connectors.intake.consumer import Handler, StreamConsumer
 from connectors.intake.keys import IntakeKeys
 from connectors.intake.queue import IntakeQueue
-from connectors.intake.settings import IntakeSettings, RedisSettings
+from connectors.intake.settings import IntakeSettings
+from core.settings import RedisSettings
 
 __all__ = ["IntakeRuntime", "connect_redis"]
 
@@ -27,13 +30,12 @@ logger = logging.getLogger(__name__)
 
 def connect_redis(settings: RedisSettings) -> Any:
     """An asyncio Redis client (connections open lazily) with timeouts on every call."""
-    import redis.asyncio as aioredis
-
+    target = settings.target
     return aioredis.Redis(
-        host=settings.host,
-        port=settings.port,
-        db=settings.db,
-        password=settings.password or None,
+        host=target.host,
+        port=target.port,
+        db=target.db,
+        password=target.password or None,
         decode_responses=True,
         socket_timeout=10,
         socket_connect_timeout=5,

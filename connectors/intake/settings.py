@@ -1,73 +1,18 @@
-"""Redis and intake settings shared by the connector channels, read from the environment.
+"""Tunables of the webhook intake, read from an environment mapping (pure).
 
-The variables are the ones ``endpoints.yml`` uses (``REDIS_HOST``, ``REDIS_PORT``,
-``REDIS_DB``, ``REDIS_PASSWORD``, ``REDIS_KEY_PREFIX``), with ``REDIS_URL`` as a fallback
-when ``REDIS_HOST`` is unset. Pure: no I/O, no framework imports; the password is kept
-out of ``repr``.
+Where Redis is comes from ``core.settings.RedisSettings`` (one precedence for every
+process); errors are ``core.settings.SettingsError``.
 """
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Mapping
-from urllib.parse import urlparse
 
-__all__ = ["RedisSettings", "IntakeSettings", "SettingsError", "env_int", "ROLES"]
+from core.settings import SettingsError, env_int, env_text
+
+__all__ = ["IntakeSettings", "ROLES"]
 
 ROLES = ("both", "receive", "consume")
-
-
-class SettingsError(ValueError):
-    """An environment variable has an unusable value (the name is in the message)."""
-
-
-def env_int(env: Mapping[str, str], name: str, default: int, *, minimum: int = 0) -> int:
-    """``env[name]`` as an int (``default`` when unset or blank); ``SettingsError`` otherwise."""
-    raw = env.get(name)
-    if raw is None or not str(raw).strip():
-        return default
-    try:
-        value = int(str(raw).strip())
-    except ValueError:
-        raise SettingsError(f"{name} must be an integer") from None
-    if value < minimum:
-        raise SettingsError(f"{name} must be at least {minimum}")
-    return value
-
-
-@dataclass(frozen=True)
-class RedisSettings:
-    """Where Redis is and which key prefix to use."""
-
-    host: str = "127.0.0.1"
-    port: int = 6379
-    db: int = 0
-    password: str = field(default="", repr=False)
-    key_prefix: str = "socialcare"
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> "RedisSettings":
-        env = os.environ if env is None else env
-        prefix = (env.get("REDIS_KEY_PREFIX") or "socialcare").strip()
-        if not prefix.isalnum():
-            raise SettingsError("REDIS_KEY_PREFIX must be letters and digits only")
-        host = (env.get("REDIS_HOST") or "").strip()
-        url = (env.get("REDIS_URL") or "").strip()
-        if not host and url:
-            parsed = urlparse(url)
-            if parsed.scheme not in ("redis", "rediss") or not parsed.hostname:
-                raise SettingsError("REDIS_URL must look like redis://[:password@]host[:port][/db]")
-            path = (parsed.path or "/").strip("/")
-            if path and not path.isdigit():
-                raise SettingsError("REDIS_URL database must be a number")
-            return cls(parsed.hostname, parsed.port or 6379, int(path or 0), parsed.password or "", prefix)
-        return cls(
-            host=host or "127.0.0.1",
-            port=env_int(env, "REDIS_PORT", 6379, minimum=1),
-            db=env_int(env, "REDIS_DB", 0),
-            password=env.get("REDIS_PASSWORD") or "",
-            key_prefix=prefix,
-        )
 
 
 @dataclass(frozen=True)
@@ -76,7 +21,8 @@ class IntakeSettings:
 
     ``INTAKE_MAX_BODY_BYTES`` (1 MiB), ``INTAKE_CLAIM_IDLE_MS`` (30 s),
     ``INTAKE_MAX_FAILURES`` (5), ``INTAKE_CONCURRENCY`` (4 conversations at a time per
-    process), ``INTAKE_BLOCK_MS`` (1 s), ``INTAKE_DEDUP_TTL_S`` (48 h).
+    process), ``INTAKE_BLOCK_MS`` (1 s), ``INTAKE_DEDUP_TTL_S`` (48 h), ``INTAKE_ROLE``
+    (``both``, ``receive`` or ``consume``).
     """
 
     max_body_bytes: int = 1024 * 1024
@@ -93,9 +39,9 @@ class IntakeSettings:
         return self.role != "receive"
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> "IntakeSettings":
-        env = os.environ if env is None else env
-        role = (env.get("INTAKE_ROLE") or "both").strip().lower()
+    def from_env(cls, env: Mapping[str, str]) -> "IntakeSettings":
+        """Read the INTAKE_* variables of `env`; SettingsError on an unusable value."""
+        role = env_text(env, "INTAKE_ROLE", "both").lower()
         if role not in ROLES:
             raise SettingsError("INTAKE_ROLE must be both, receive or consume")
         return cls(

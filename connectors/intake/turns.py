@@ -17,12 +17,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from connectors.events import FACEBOOK, TWITTER, InboundEvent
+from connectors.channels import TYPED_KEYS, TurnMetadata, channel_kind
+from connectors.events import InboundEvent
 
 __all__ = [
     "Turn",
     "build_turn",
-    "channel_kind",
+    "turn_metadata",
     "ATTACHMENT_REPLY",
     "ATTACHMENT_PUBLIC_REPLY",
     "REFERRAL_TEXT",
@@ -44,15 +45,6 @@ class Turn:
     reason: str | None = None
 
 
-def channel_kind(event: InboundEvent) -> str:
-    """``messenger``, ``twitter_dm`` or ``twitter_mention`` (as ``connectors.channels``)."""
-    if event.platform == TWITTER:
-        return "twitter_mention" if event.is_public else "twitter_dm"
-    if event.platform == FACEBOOK:
-        return "messenger"
-    return event.platform
-
-
 def _clean(value: str | None) -> str | None:
     value = (value or "").strip()
     return value or None
@@ -71,25 +63,33 @@ def _text(event: InboundEvent, option_payload: str | None) -> str | None:
     return _clean(event.text)
 
 
+def turn_metadata(event: InboundEvent, option_payload: str | None = None) -> TurnMetadata:
+    """The typed metadata of ``event`` (its kind from ``connectors.channels.channel_kind``)."""
+    details = {k: v for k, v in event.metadata.items() if k not in TYPED_KEYS}
+    followers = event.metadata.get("author_followers")
+    return TurnMetadata(
+        channel=channel_kind(event.platform, {"public": event.is_public}),
+        platform=event.platform,
+        kind=event.kind,
+        public=event.is_public,
+        platform_event_id=event.platform_event_id,
+        user_id=event.sender_id,
+        account_id=event.account_id,
+        thread_id=event.thread_id or event.sender_id,
+        timestamp=event.timestamp,
+        attachments=tuple(dict(item) for item in event.attachments),
+        payload=event.payload,
+        option_payload=option_payload,
+        author_handle=event.metadata.get("author_handle"),
+        author_name=event.metadata.get("author_name"),
+        author_followers=followers if isinstance(followers, int) else None,
+        extra=details,
+    )
+
+
 def build_turn(event: InboundEvent, *, option_payload: str | None = None) -> Turn:
     """The Rasa input for ``event`` (see the module docstring for the rules)."""
-    metadata: dict[str, Any] = dict(event.metadata)
-    metadata.update({
-        "public": event.is_public,
-        "channel": channel_kind(event),
-        "platform": event.platform,
-        "kind": event.kind,
-        "platform_event_id": event.platform_event_id,
-        "user_id": event.sender_id,
-        "account_id": event.account_id,
-        "thread_id": event.thread_id or event.sender_id,
-        "timestamp": event.timestamp,
-        "attachments": [dict(item) for item in event.attachments],
-    })
-    if event.payload is not None:
-        metadata["payload"] = event.payload
-    if option_payload is not None:
-        metadata["option_payload"] = option_payload
+    metadata = turn_metadata(event, option_payload).as_metadata()
     text = _text(event, option_payload)
     if text is None:
         return Turn(None, metadata, "attachment_only" if event.attachments else "empty")

@@ -1,4 +1,4 @@
-"""X (Twitter) channel settings from the environment (pure; secrets kept out of ``repr``).
+"""X (Twitter) channel settings from an environment mapping (pure; secrets kept out of ``repr``).
 
 Required: ``TWITTER_CONSUMER_KEY``, ``TWITTER_CONSUMER_SECRET``, ``TWITTER_ACCESS_TOKEN``,
 ``TWITTER_ACCESS_TOKEN_SECRET``, ``TWITTER_USER_ID`` (the brand account's numeric id).
@@ -7,9 +7,10 @@ is missing the channel is off and ``missing`` names what is absent.
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from typing import Mapping
+
+from core.settings import env_text
 
 __all__ = ["XSettings", "REQUIRED", "DEFAULT_API_URL", "missing"]
 
@@ -23,15 +24,10 @@ REQUIRED = (
 )
 
 
-def _value(env: Mapping[str, str], name: str) -> str:
-    return (env.get(name) or "").strip()
-
-
-def missing(env: Mapping[str, str] | None = None) -> list[str]:
+def missing(env: Mapping[str, str]) -> list[str]:
     """Names of required variables that are unset or blank."""
-    env = os.environ if env is None else env
-    absent = [name for name in REQUIRED if not _value(env, name)]
-    user_id = _value(env, "TWITTER_USER_ID")
+    absent = [name for name in REQUIRED if not env_text(env, name)]
+    user_id = env_text(env, "TWITTER_USER_ID")
     if user_id and not user_id.isdigit():
         absent.append("TWITTER_USER_ID (must be the numeric account id)")
     return absent
@@ -49,15 +45,15 @@ class XSettings:
     api_url: str = DEFAULT_API_URL
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> "XSettings | None":
-        env = os.environ if env is None else env
+    def from_env(cls, env: Mapping[str, str]) -> "XSettings | None":
+        """The channel's settings from `env`; None when a required variable is missing."""
         if missing(env):
             return None
         return cls(
-            consumer_key=_value(env, "TWITTER_CONSUMER_KEY"),
-            consumer_secret=_value(env, "TWITTER_CONSUMER_SECRET"),
-            access_token=_value(env, "TWITTER_ACCESS_TOKEN"),
-            access_token_secret=_value(env, "TWITTER_ACCESS_TOKEN_SECRET"),
-            user_id=_value(env, "TWITTER_USER_ID"),
-            api_url=(_value(env, "TWITTER_API_URL") or DEFAULT_API_URL).rstrip("/"),
+            consumer_key=env_text(env, "TWITTER_CONSUMER_KEY"),
+            consumer_secret=env_text(env, "TWITTER_CONSUMER_SECRET"),
+            access_token=env_text(env, "TWITTER_ACCESS_TOKEN"),
+            access_token_secret=env_text(env, "TWITTER_ACCESS_TOKEN_SECRET"),
+            user_id=env_text(env, "TWITTER_USER_ID"),
+            api_url=(env_text(env, "TWITTER_API_URL") or DEFAULT_API_URL).rstrip("/"),
         )

@@ -17,7 +17,11 @@ from pathlib import Path
 from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from core.paths import PROJECT_ROOT
-from handoff.triggers import Decision, decide, load_handoff_policy, load_route_table
+from handoff.config import load_handoff_policy
+from handoff.decision import Decision
+from handoff.routes import load_route_table
+from handoff.triggers import decide
+from socialcare.route import load_agent
 
 DEFAULT_EVAL_FILE = PROJECT_ROOT.parent / "shared" / "eval" / "airline_tweets_dev.csv"
 
@@ -116,8 +120,6 @@ async def route_texts(agent, texts: Iterable[str], channel: str) -> List[Decisio
 
 def run_eval(path: Path, model: Path, min_confidence: float = 0.8, channel: str = "twitter_mention") -> EvalReport:
     """Route every row of `path` with `model` and summarise."""
-    from socialcare.route import load_agent
-
     rows = read_rows(path)
     agent = load_agent(model)
     decisions = asyncio.run(route_texts(agent, (r.text for r in rows), channel))

@@ -23,7 +23,9 @@ from typing import Callable, Dict, List, Optional, Sequence
 
 import numpy as np
 
+from bot.components.minilm.model import SentenceEncoder, cosine
 from core.mlenv import offline_quiet_env
+from socialcare.route import quiet_rasa_logs
 
 # Varied customer-care messages: questions, complaints, praise, chit-chat, slang, typos,
 # handles and emojis, a few languages and lengths.
@@ -117,8 +119,6 @@ def _line(label: str, stats: Dict[str, float]) -> str:
 
 def bench_encoders(args: argparse.Namespace) -> None:
     """(a) fp32 and (b) int8 encoder latency, then fp32-vs-int8 cosine."""
-    from bot.components.minilm.model import SentenceEncoder, cosine
-
     encoders = {}
     for quantize, trace in ((False, True), (True, False), (True, True)):
         encoder = SentenceEncoder(args.model_dir, args.max_length, args.threads, quantize, trace)
@@ -143,9 +143,7 @@ def bench_encoders(args: argparse.Namespace) -> None:
 
 def bench_pipeline(model: Path, args: argparse.Namespace) -> None:
     """(c) whole NLU pipeline of a trained model, one message at a time."""
-    from rasa.core.agent import Agent
-
-    from socialcare.route import quiet_rasa_logs
+    from rasa.core.agent import Agent  # deferred on purpose: Rasa (TensorFlow) takes seconds to import
 
     quiet_rasa_logs()  # Rasa's debug lines carry the message text
     start = time.perf_counter()
@@ -180,7 +178,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     print(f"cpus {os.cpu_count()}  load average (1 min) {_load():.2f}  n={args.n}", flush=True)
     if not args.skip_encoder:
         bench_encoders(args)
-    model = args.model if args.model is not None else newest_model()
+    model_dir = Path(os.environ.get("SOCIALCARE_MODEL_DIR", "models"))  # the process entry point
+    model = args.model if args.model is not None else newest_model(model_dir)
     if model is not None:
         if not model.is_file():
             parser.error(f"no model at {model}")
@@ -195,9 +194,8 @@ def _load() -> float:
     return os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
 
 
-def newest_model() -> Optional[Path]:
-    """The newest .tar.gz under SOCIALCARE_MODEL_DIR (default models/), test models too."""
-    root = Path(os.environ.get("SOCIALCARE_MODEL_DIR", "models"))
+def newest_model(root: Path) -> Optional[Path]:
+    """The newest .tar.gz under `root` (SOCIALCARE_MODEL_DIR, default models/), test models too."""
     found = [p for p in root.rglob("*.tar.gz") if p.is_file()] if root.is_dir() else []
     return max(found, key=lambda p: p.stat().st_mtime) if found else None
 

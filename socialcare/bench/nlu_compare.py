@@ -25,9 +25,12 @@ from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
+from sklearn.metrics import accuracy_score, f1_score
+from sklearn.model_selection import StratifiedKFold, train_test_split
 
 from core.mlenv import offline_quiet_env
 from core.paths import PROJECT_ROOT
+from socialcare.route import quiet_rasa_logs
 
 FALLBACK = "nlu_fallback"
 
@@ -35,8 +38,6 @@ FALLBACK = "nlu_fallback"
 def folds(labels: Sequence[str], n_folds: int, split: Optional[float],
           seed: int) -> List[Tuple[np.ndarray, np.ndarray]]:
     """(train indices, test indices) per fold, stratified by intent, reproducible."""
-    from sklearn.model_selection import StratifiedKFold, train_test_split
-
     idx = np.arange(len(labels))
     if split:
         train, test = train_test_split(idx, test_size=split, stratify=labels, random_state=seed)
@@ -47,8 +48,6 @@ def folds(labels: Sequence[str], n_folds: int, split: Optional[float],
 
 def scores(truth: Sequence[str], predicted: Sequence[str]) -> Dict[str, float]:
     """Accuracy and macro-F1 over the intents present in `truth`."""
-    from sklearn.metrics import accuracy_score, f1_score
-
     labels = sorted(set(truth))
     return {
         "accuracy": float(accuracy_score(truth, predicted)),
@@ -68,9 +67,7 @@ def train(config: Path, data_file: Path, out_dir: Path) -> Tuple[Path, float]:
 
 def predict(model: Path, texts: Sequence[str]) -> Tuple[List[str], List[str], List[float]]:
     """(classifier top intent, final intent, parse ms) per text."""
-    from rasa.core.agent import Agent
-
-    from socialcare.route import quiet_rasa_logs
+    from rasa.core.agent import Agent  # deferred on purpose: Rasa (TensorFlow) takes seconds to import
 
     quiet_rasa_logs()  # Rasa's debug logs would print every test message
     agent = Agent.load(str(model))
@@ -102,6 +99,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("results/nlu_compare.jsonl"))
     args = parser.parse_args(argv)
 
+    # Deferred on purpose: Rasa's modules take seconds to import (after offline_quiet_env).
     from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLWriter
     from rasa.shared.nlu.training_data.loading import load_data
     from rasa.shared.nlu.training_data.training_data import TrainingData

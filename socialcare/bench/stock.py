@@ -10,11 +10,11 @@ from __future__ import annotations
 import os
 import sys
 
+import fbmessenger
+
 
 def patch_graph_url(url: str) -> None:
     """Make every ``fbmessenger.MessengerClient`` send to ``url`` instead of Meta."""
-    import fbmessenger
-
     original = fbmessenger.MessengerClient.__init__
 
     def init(self, *args, **kwargs):  # type: ignore[no-untyped-def]
@@ -25,9 +25,10 @@ def patch_graph_url(url: str) -> None:
 
 
 def main() -> None:
-    """Patch, then hand over to ``rasa``'s entry point with our arguments."""
+    """Patch, then hand over to ``rasa``'s entry point with our arguments (the process
+    entry point: STOCK_GRAPH_URL is read here)."""
     patch_graph_url(os.environ["STOCK_GRAPH_URL"].rstrip("/"))
-    from rasa.__main__ import main as rasa_main
+    from rasa.__main__ import main as rasa_main  # deferred on purpose: Rasa takes seconds to import
 
     sys.argv = ["rasa", *sys.argv[1:]]
     rasa_main()

@@ -34,27 +34,28 @@ import argparse
 import asyncio
 import json
 import os
+import socket
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Mapping, Optional
 
 import aiohttp
 
+from core.paths import PROJECT_ROOT
 from socialcare.bench.load import Driver, closed_loop, direct_acks, open_loop, outbound_mix
 from socialcare.bench.report import PhaseFigures, markdown_table, phase_figures
-from core.paths import PROJECT_ROOT
+from socialcare.console_plan import ConsolePlan
 from socialcare.sandbox_plan import PAGE_ID, SandboxPlan
 from socialcare.settings import Settings
 from socialcare.supervisor import CONSUMER_NAME, Child, ServiceStack, latest_model, stop_child, wait_healthy
+from socialcare.training import train_fast
 
 DEFAULT_PLATFORM_LATENCY_MS = 150.0
 
 
 def free_port() -> int:
     """A free TCP port on 127.0.0.1."""
-    import socket
-
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -177,8 +178,6 @@ def pick_model(explicit: Optional[Path], settings: Settings) -> Path:
     model = latest_model(settings.model_dir)
     if model is not None:
         return model
-    from socialcare.training import train_fast
-
     return train_fast(settings.model_dir / "test")
 
 
@@ -197,22 +196,21 @@ def tables(args: argparse.Namespace, ours: Dict[float, Any], stock: Optional[Dic
     return "\n\n".join(parts)
 
 
-async def bench(args: argparse.Namespace) -> Dict[str, Any]:
-    """Start the stack, measure socialcare, swap in stock Rasa, measure it; the results."""
+async def bench(args: argparse.Namespace, env: Mapping[str, str]) -> Dict[str, Any]:
+    """Start the stack (its children from `env`), measure socialcare, swap in stock Rasa,
+    measure it; the results."""
     workdir = Path(tempfile.mkdtemp(prefix="socialcare-bench-"))
     rasa_port = free_port()
     settings = Settings.from_env({
         "SOCIALCARE_DATA_DIR": str(workdir), "EMBEDDED_REDIS_PORT": str(free_port()),
         "RASA_PORT": str(rasa_port), "ACTION_SERVER_PORT": str(free_port()), "RASA_TOKEN": "bench",
         "RASA_CONSUMERS": str(args.rasa_consumers), "RASA_CONSUMER_PORT": str(free_port()),
-        "RASA_CONSUMER_NICE": os.environ.get("RASA_CONSUMER_NICE", "5"),
+        "RASA_CONSUMER_NICE": env.get("RASA_CONSUMER_NICE", "5"),
     })
     model = pick_model(args.model, settings)
-    os.environ["SANDBOX_WEBHOOK_TIMEOUT_S"] = "20"  # Messenger's documented webhook timeout
-    from socialcare.console_plan import ConsolePlan
-
+    children_env = {**env, "SANDBOX_WEBHOOK_TIMEOUT_S": "20"}  # Messenger's documented webhook timeout
     stack = ServiceStack(settings, model, quiet=True, sandbox=SandboxPlan.on(free_port(), rasa_port),
-                         console=ConsolePlan.off())
+                         console=ConsolePlan.off(), env=children_env)
     results: Dict[str, Any] = {"model": model.name, "args": {k: str(v) for k, v in vars(args).items()},
                                "load_average_before": os.getloadavg(), "cpus": os.cpu_count()}
     print(f"starting the stack (model {model.name}, {args.rasa_consumers} consume-only Rasa) ...", flush=True)
@@ -275,7 +273,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = build_parser().parse_args(argv)
     if any(not 0 <= ms <= 60_000 for ms in args.platform_latency_ms) or args.rasa_consumers < 0:
         build_parser().error("--platform-latency-ms must be 0-60000 and --rasa-consumers at least 0")
-    results = asyncio.run(bench(args))
+    results = asyncio.run(bench(args, os.environ))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2))
     print(f"\nmodel {results['model']}, {results['cpus']} CPUs, load average before "

@@ -18,7 +18,7 @@ it was given. Nothing here reaches beyond loopback. The pieces live in
 from __future__ import annotations
 
 from tests.helpers.fake_graph import GRAPH_VERSION, FakeGraphAPI, graph_error_body, validate_send_body
-from tests.helpers.fake_server import Fault, FakeServer, RecordedRequest
+from tests.helpers.fake_server import FakeServer, Fault, RecordedRequest
 from tests.helpers.fake_x import FakeXAPI, oauth1_signature, parse_oauth_header
 
 __all__ = [

@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import re
 import time
+from typing import Any
 from urllib.parse import quote, unquote
 
 from aiohttp import web

@@ -11,9 +11,10 @@ import aiohttp
 from connectors.facebook.channel import MessengerInput
 from connectors.facebook.settings import MessengerSettings
 from connectors.intake.keys import IntakeKeys
-from connectors.intake.settings import IntakeSettings, RedisSettings
+from connectors.intake.settings import IntakeSettings
 from connectors.twitter.channel import XInput
 from connectors.twitter.settings import XSettings
+from core.settings import RedisSettings, RedisTarget
 from tests.helpers.fake_platforms import FakeGraphAPI, FakeXAPI
 from tests.helpers.fixtures import load_fixture
 from tests.helpers.signing import sign_messenger, sign_twitter
@@ -77,7 +78,7 @@ async def open_stack(tmp_path):
     async with RedisServer(tmp_path / "redis") as redis, FakeGraphAPI(page_token=PAGE_TOKEN) as graph, \
             FakeXAPI(credentials={CONSUMER_KEY: (CONSUMER_SECRET, ACCESS_TOKEN, ACCESS_SECRET)},
                      own_user_id=BRAND_ID) as x:
-        redis_settings = RedisSettings("127.0.0.1", redis.port, key_prefix=PREFIX)
+        redis_settings = RedisSettings(RedisTarget("127.0.0.1", redis.port), PREFIX, embedded=False)
         fb = MessengerInput(MessengerSettings(APP_SECRET, VERIFY_TOKEN, PAGE_TOKEN, PAGE_ID, graph.graph_url),
                             [], redis_settings, intake)
         tw = XInput(XSettings(CONSUMER_KEY, CONSUMER_SECRET, ACCESS_TOKEN, ACCESS_SECRET, BRAND_ID, x.base_url),

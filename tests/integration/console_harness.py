@@ -13,14 +13,22 @@ from pathlib import Path
 from typing import Any, AsyncIterator, Dict, List, Optional, Tuple
 
 import aiohttp
-from argon2 import PasswordHasher
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
+from argon2 import PasswordHasher
 
+from connectors.facebook.client import MessengerClient
 from console import appkeys
 from console.app import create_app
 from console.services import RelayFactory
 from console.settings import ConsoleSettings, new_secret_key
+from core.settings import RedisSettings, RedisTarget
+from handoff.rasa_api import RasaClient
+from handoff.reasons import reasons_from_slot
+from handoff.relay import Relay
+from handoff.senders import MessengerSender, TrackerOnlySender
+from handoff.store import new_ticket_id
+from handoff.tickets import Ticket
 from tests.helpers.fake_server import FakeServer
 
 PASSWORD = "correct horse battery"
@@ -30,8 +38,7 @@ def console_settings(redis_port: int, data_dir: Path, **overrides: Any) -> Conso
     """Settings for a test console on `redis_port` with a fresh prefix and secret key."""
     values: Dict[str, Any] = dict(
         secret_key=new_secret_key(),
-        redis_url=f"redis://127.0.0.1:{redis_port}/0",
-        redis_key_prefix="t" + secrets.token_hex(6),
+        redis=RedisSettings(RedisTarget("127.0.0.1", redis_port), "t" + secrets.token_hex(6), embedded=False),
         data_dir=data_dir,
         redis_timeout=5.0,
     )
@@ -89,9 +96,6 @@ async def login(client: TestClient, name: str, password: str = PASSWORD) -> Tupl
 def make_ticket(ticket_id: str = "", *, sender: str = "", channel: str = "rest", priority: int = 3,
                 sla_in: float = 900.0, dossier: Optional[Dict[str, Any]] = None, reasons=("route:diagnostic:report_lost_bag@0.97",)):
     """An open handoff.tickets.Ticket created now, with a small dossier."""
-    from handoff.store import new_ticket_id
-    from handoff.tickets import Ticket, reasons_from_strings
-
     now = time.time()
     return Ticket(
         id=ticket_id or new_ticket_id(),
@@ -99,7 +103,7 @@ def make_ticket(ticket_id: str = "", *, sender: str = "", channel: str = "rest",
         channel=channel,
         priority=priority,
         sla_deadline=now + sla_in,
-        reasons=reasons_from_strings(list(reasons)),
+        reasons=reasons_from_slot(list(reasons)),
         created_at=now,
         dossier=dossier if dossier is not None else {
             "summary": {"headline": "Dana (rest): lost bag.", "lines": [], "text": "Dana (rest): lost bag."},
@@ -144,11 +148,6 @@ def messenger_relay(graph_url: str, rasa: FakeRasaAPI, page_token: str = "page-t
     the Rasa client on the fake Rasa."""
 
     async def factory(settings: ConsoleSettings, store: Any) -> Any:
-        from connectors.facebook.client import MessengerClient
-        from handoff.rasa_api import RasaClient
-        from handoff.relay import Relay
-        from handoff.senders import MessengerSender, TrackerOnlySender
-
         relay = Relay(store, RasaClient(rasa.base_url, rasa.token),
                       {"messenger": MessengerSender(MessengerClient(page_token, graph_url)), "rest": TrackerOnlySender()})
         await relay.start()

@@ -18,10 +18,17 @@ from tests.conftest import PROJECT_ROOT, free_port
 from tests.helpers.fake_platforms import FakeGraphAPI
 from tests.helpers.fixtures import fixture_bytes
 from tests.helpers.signing import sign_messenger
-from tests.integration.channel_stack import (
-    APP_SECRET, CUSTOMER, PAGE_ID, PAGE_TOKEN, PSID, VERIFY_TOKEN, messenger_body, open_stack,
-)
 from tests.integration.channel_process import start_channel_process
+from tests.integration.channel_stack import (
+    APP_SECRET,
+    CUSTOMER,
+    PAGE_ID,
+    PAGE_TOKEN,
+    PSID,
+    VERIFY_TOKEN,
+    messenger_body,
+    open_stack,
+)
 from tests.integration.intake_helpers import RedisServer, wait_until
 
 pytestmark = [pytest.mark.integration]

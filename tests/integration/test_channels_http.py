@@ -18,8 +18,19 @@ from tests.helpers.fixtures import fixture_bytes
 from tests.helpers.signing import sign_messenger, sign_twitter
 from tests.integration.channel_harness import ChannelServer, FakeRasa
 from tests.integration.channel_stack import (
-    APP_SECRET, BRAND_ID, CONSUMER_SECRET, CUSTOMER, KEYS, PAGE_ID, PAGE_TOKEN, PREFIX, PSID, VERIFY_TOKEN,
-    messenger_body, open_stack, x_dm_body,
+    APP_SECRET,
+    BRAND_ID,
+    CONSUMER_SECRET,
+    CUSTOMER,
+    KEYS,
+    PAGE_ID,
+    PAGE_TOKEN,
+    PREFIX,
+    PSID,
+    VERIFY_TOKEN,
+    messenger_body,
+    open_stack,
+    x_dm_body,
 )
 from tests.integration.intake_helpers import wait_until
 
@@ -357,7 +368,7 @@ def test_settings_come_from_the_environment_and_hide_secrets(monkeypatch, tmp_pa
     assert set(channels) == {"rest", "facebook", "twitter"}
     fb, tw = channels["facebook"], channels["twitter"]
     assert fb.configured and fb.settings.graph_url == "https://graph.facebook.com/v21.0"
-    assert fb.redis_settings.port == 6399 and fb.runtime.keys.stream("facebook") == "abc:intake:facebook"
+    assert fb.redis_settings.target.port == 6399 and fb.runtime.keys.stream("facebook") == "abc:intake:facebook"
     assert "s3cret" not in repr(fb.settings) and "s3cret" not in repr(fb.client)
     assert not tw.configured and "TWITTER_USER_ID" in tw.missing
 

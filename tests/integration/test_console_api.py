@@ -11,8 +11,15 @@ import pytest_asyncio
 from console import appkeys
 from tests.helpers.fake_platforms import FakeGraphAPI
 from tests.integration.console_harness import (
-    FakeRasaAPI, add_user, console_server, console_settings, login, make_ticket, messenger_dossier,
-    messenger_relay, new_client,
+    FakeRasaAPI,
+    add_user,
+    console_server,
+    console_settings,
+    login,
+    make_ticket,
+    messenger_dossier,
+    messenger_relay,
+    new_client,
 )
 from tests.integration.handoff_support import run_redis
 

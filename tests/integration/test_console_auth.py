@@ -7,7 +7,14 @@ from argon2 import PasswordHasher
 
 from console import appkeys
 from tests.integration.console_harness import (
-    PASSWORD, add_user, console_server, console_settings, csrf_of, login, make_ticket, new_client,
+    PASSWORD,
+    add_user,
+    console_server,
+    console_settings,
+    csrf_of,
+    login,
+    make_ticket,
+    new_client,
 )
 from tests.integration.handoff_support import run_redis
 

@@ -11,8 +11,8 @@ import redis.asyncio as aioredis
 from console.cli import main
 from console.keys import ConsoleKeys
 from console.users import UserStore
-from socialcare.cli import build_parser
 from core.embedded_redis import EmbeddedRedis
+from socialcare.cli import build_parser
 from tests.conftest import free_port
 from tests.integration.handoff_support import run_redis
 

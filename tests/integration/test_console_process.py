@@ -8,8 +8,8 @@ import os
 import aiohttp
 import pytest
 
-from socialcare.console_plan import ConsolePlan
 from core.paths import PROJECT_ROOT
+from socialcare.console_plan import ConsolePlan
 from socialcare.supervisor import Child, stop_child, wait_healthy
 from tests.conftest import free_port
 from tests.integration.handoff_support import run_redis

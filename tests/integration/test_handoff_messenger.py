@@ -21,11 +21,11 @@ import aiohttp
 import pytest
 
 from connectors.facebook.client import MessengerClient
-from socialcare.console_plan import ConsolePlan
 from handoff.rasa_api import RasaClient
 from handoff.relay import Relay
 from handoff.senders import MessengerSender
 from handoff.store import TicketStore
+from socialcare.console_plan import ConsolePlan
 from socialcare.sandbox_plan import SandboxPlan
 from socialcare.settings import Settings
 from socialcare.supervisor import ServiceStack

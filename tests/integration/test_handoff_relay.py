@@ -16,7 +16,9 @@ from handoff.config import TeamConfig
 from handoff.errors import DeliveryFailed, NotOwner, WindowClosed
 from handoff.opening import open_ticket
 from handoff.rasa_api import RasaClient
+from handoff.reasons import reasons_from_slot
 from handoff.relay import Relay
+from handoff.routes import HandoffPolicy
 from handoff.senders import MessengerSender, TrackerOnlySender
 from handoff.store import TicketStore
 from handoff.tickets import CLAIMED, RESOLVED
@@ -65,8 +67,10 @@ async def world(redis_port):
 async def opened(store, clock):
     tracker = json.loads((FIXTURES / "messenger_lost_bag.json").read_text())
     tracker["events"] = [e for e in tracker["events"] if e["timestamp"] <= T0 + 60.5]  # as at the handoff
-    result = await open_ticket(store, tracker, ["route:diagnostic:report_lost_bag@0.97", "frustration:-0.62<=-0.50"],
-                               channel="messenger", now=clock(), config=ALWAYS_OPEN, vip_tiers=("gold",),
+    reasons = reasons_from_slot(["route:diagnostic:report_lost_bag@0.97", "frustration:-0.62<=-0.50"])
+    result = await open_ticket(store, tracker, reasons,
+                               channel="messenger", now=clock(), config=ALWAYS_OPEN,
+                               policy=HandoffPolicy(vip_tiers=("gold",), reach_followers=float("inf")),
                                profile_extra={"loyalty_tier": "gold"})
     return result
 
@@ -205,7 +209,8 @@ async def test_x_replies_go_by_dm_or_as_a_public_reply_to_the_latest_post(redis_
     await relay.start()
     try:
         tracker = json.loads((FIXTURES / "x_mention_complaint.json").read_text())
-        mention = (await open_ticket(store, tracker, ["reach:48210>=10000"], channel="twitter_mention",
+        mention = (await open_ticket(store, tracker, reasons_from_slot(["reach:48210>=10000"]),
+                                     channel="twitter_mention",
                                      now=clock(), config=ALWAYS_OPEN)).ticket
         await store.claim(mention.id, "ann")
         await relay.send_agent_reply(mention.id, "Sorry about the wait, we're on it. Please DM us.", "ann")
@@ -215,7 +220,8 @@ async def test_x_replies_go_by_dm_or_as_a_public_reply_to_the_latest_post(redis_
         for event in tracker["events"]:
             if event["event"] == "user":
                 event["metadata"] = {**event["metadata"], "channel": "twitter_dm", "user_id": "9002", "public": False}
-        dm = (await open_ticket(store, tracker, ["route:feedback:complain@0.91"], channel="twitter_dm",
+        dm = (await open_ticket(store, tracker, reasons_from_slot(["route:feedback:complain@0.91"]),
+                                channel="twitter_dm",
                                 now=clock(), config=ALWAYS_OPEN)).ticket
         await store.claim(dm.id, "ann")
         await relay.send_agent_reply(dm.id, "Here are the details of your rebooking.", "ann")
@@ -239,7 +245,8 @@ async def test_dossier_takes_the_semantic_suggestions_and_falls_back_to_lexical(
         return [{"id": "bags-delayed", "intent": "ask_baggage_allowance", "answer": "A", "short_answer": "a",
                  "score": 0.71}]
 
-    result = await open_ticket(store, tracker, ["route:diagnostic:report_lost_bag@0.97"], channel="messenger",
+    result = await open_ticket(store, tracker, reasons_from_slot(["route:diagnostic:report_lost_bag@0.97"]),
+                               channel="messenger",
                                now=clock(), config=ALWAYS_OPEN, suggest=semantic)
     assert [k["id"] for k in result.ticket.dossier["knowledge"]] == ["bags-delayed"]
     assert seen["texts"] and "report_lost_bag" in seen["intents"]
@@ -252,6 +259,7 @@ async def test_dossier_takes_the_semantic_suggestions_and_falls_back_to_lexical(
         return None
 
     other = dict(tracker, sender_id="someone-else")
-    fallback = await open_ticket(store, other, ["route:diagnostic:report_lost_bag@0.97"], channel="messenger",
+    fallback = await open_ticket(store, other, reasons_from_slot(["route:diagnostic:report_lost_bag@0.97"]),
+                                 channel="messenger",
                                  now=clock(), config=ALWAYS_OPEN, knowledge_entries=[Entry()], suggest=unavailable)
     assert [k["id"] for k in fallback.ticket.dossier["knowledge"]] == ["lost-bags"]

@@ -8,8 +8,9 @@ import pytest
 import pytest_asyncio
 
 from handoff.errors import InvalidTransition, NotOwner, TicketNotFound, TicketOwned
+from handoff.reasons import reasons_from_slot
 from handoff.store import TicketStore, new_ticket_id
-from handoff.tickets import CLAIMED, OPEN, RESOLVED, Ticket, TranscriptTurn, reasons_from_strings
+from handoff.tickets import CLAIMED, OPEN, RESOLVED, Ticket, TranscriptTurn
 from tests.integration.handoff_support import RedisProcess, run_redis
 
 _prefixes = itertools.count()
@@ -29,7 +30,7 @@ async def store(redis_port):
 
 def make_ticket(sender="u1", priority=3, deadline=1000.0, **kw) -> Ticket:
     return Ticket(id=new_ticket_id(), sender_id=sender, channel="messenger", priority=priority,
-                  sla_deadline=deadline, reasons=reasons_from_strings(["route:diagnostic:report_lost_bag@0.97"]),
+                  sla_deadline=deadline, reasons=reasons_from_slot(["route:diagnostic:report_lost_bag@0.97"]),
                   dossier={"summary": "Lost bag in Dublin", "transcript": []}, **kw)
 
 
@@ -82,7 +83,7 @@ async def test_lifecycle_release_transfer_resolve_and_search(store):
 async def test_second_handoff_of_a_sender_merges_into_the_open_ticket(store):
     first, _ = await store.create(make_ticket(sender="dup", priority=3, deadline=500.0))
     second = make_ticket(sender="dup", priority=1, deadline=900.0)
-    second = Ticket(**{**second.__dict__, "reasons": reasons_from_strings(["vip:gold@1.00"])})
+    second = Ticket(**{**second.__dict__, "reasons": reasons_from_slot(["vip:gold@1.00"])})
     merged, created = await store.create(second)
     assert not created and merged.id == first.id
     assert merged.priority == 1 and merged.sla_deadline == 500.0

@@ -11,9 +11,10 @@ from aiohttp import web
 
 from connectors.facebook.channel import MessengerInput
 from connectors.facebook.settings import MessengerSettings
-from connectors.intake.settings import IntakeSettings, RedisSettings
+from connectors.intake.settings import IntakeSettings
 from connectors.twitter.channel import XInput
 from connectors.twitter.settings import XSettings
+from core.settings import RedisSettings, RedisTarget
 from sandbox.app import create_app
 from sandbox.payloads import customer
 from sandbox.settings import SandboxSettings
@@ -62,7 +63,7 @@ async def sandbox(tmp_path):
     env = SandboxPlan.on(sandbox_port, rasa_port).environment()
     settings = SandboxSettings.from_env({**env, "SANDBOX_WEBHOOK_TIMEOUT_S": "5"})
     async with RedisServer(tmp_path / "redis") as redis:
-        redis_settings = RedisSettings("127.0.0.1", redis.port, key_prefix="scsbx")
+        redis_settings = RedisSettings(RedisTarget("127.0.0.1", redis.port), "scsbx", embedded=False)
         intake = IntakeSettings(block_ms=50)
         fb = MessengerInput(MessengerSettings.from_env(env), [], redis_settings, intake)
         tw = XInput(XSettings.from_env(env), [], redis_settings, intake)

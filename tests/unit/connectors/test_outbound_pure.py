@@ -1,6 +1,6 @@
 """Pure outbound helpers: splitting, quick replies, options, public replies, backoff, errors."""
-from email.utils import format_datetime
 from datetime import datetime, timezone
+from email.utils import format_datetime
 
 import pytest
 

@@ -3,9 +3,9 @@ import stat
 
 import pytest
 
-from socialcare.console_plan import ConsolePlan
 from console.settings import ConsoleSettings, check_secret_key, load_or_create_secret, new_secret_key
 from core.settings import SettingsError
+from socialcare.console_plan import ConsolePlan
 
 
 def test_defaults_and_overrides(tmp_path):

@@ -1,10 +1,17 @@
 """Pure shaping of tickets for the API: queue rows, SLA timers, dossier picks, health."""
-from handoff.config import TeamConfig
-from handoff.tickets import Ticket, TranscriptTurn, reasons_from_strings
 from console.users import User
 from console.views import (
-    agents_view, customer_label, queue_health, suggestions, ticket_detail, ticket_summary, trainer_rows,
+    agents_view,
+    customer_label,
+    queue_health,
+    suggestions,
+    ticket_detail,
+    ticket_summary,
+    trainer_rows,
 )
+from handoff.config import TeamConfig
+from handoff.reasons import reasons_from_slot
+from handoff.tickets import Ticket, TranscriptTurn
 
 NOW = 1_800_000_000.0
 
@@ -12,7 +19,7 @@ NOW = 1_800_000_000.0
 def ticket(**changes):
     values = dict(
         id="t-1", sender_id="psid-123456789", channel="messenger", priority=3, sla_deadline=NOW + 600,
-        reasons=reasons_from_strings(["route:diagnostic:report_lost_bag@0.97", "frustration:-0.62<=-0.50"]),
+        reasons=reasons_from_slot(["route:diagnostic:report_lost_bag@0.97", "frustration:-0.62<=-0.50"]),
         created_at=NOW - 120,
         dossier={"summary": {"headline": "Dana: lost bag.", "lines": ["“bag gone”"], "text": "Dana: lost bag.\n“bag gone”"},
                  "profile": {"display_name": "Dana"},

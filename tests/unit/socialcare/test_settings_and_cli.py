@@ -5,10 +5,10 @@ import json
 import pytest
 
 from connectors.channels import channel_kind
+from core.settings import SettingsError, parse_redis_url
+from handoff.triggers import Decision
 from socialcare.bench.evaluation import LabelledText, summarise
 from socialcare.route import RouteInputError, parse_request, route_stream
-from handoff.triggers import Decision
-from core.settings import SettingsError, parse_redis_url
 from socialcare.settings import Settings, rasa_environment
 from socialcare.training import fast_config
 

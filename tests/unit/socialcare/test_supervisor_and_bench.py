@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from socialcare.bench.throughput import build_parser
-from socialcare.bench.load import outbound_mix
 from core.settings import SettingsError
+from socialcare.bench.load import outbound_mix
+from socialcare.bench.throughput import build_parser
 from socialcare.settings import Settings
 from socialcare.supervisor import build_children
 
@@ -19,7 +19,8 @@ def test_one_rasa_does_both_by_default():
     children = build_children(Settings.from_env({}), MODEL, "tok")
     assert [c.name for c in children] == ["action server", "rasa server"]
     assert "INTAKE_ROLE" not in children[1].env and "--enable-api" in children[1].argv
-    assert children[0].env == {"SOCIALCARE_WARM_UP": "1"}  # the action server loads knowledge at start
+    # the action server loads knowledge at start: its entry point warms up unless told not to
+    assert children[0].argv[1:3] == ["-m", "bot.actions.serve"] and "--no-warm-up" not in children[0].argv
 
 
 def test_rasa_consumers_split_receive_and_consume():

@@ -5,9 +5,10 @@ import pytest
 
 from connectors.facebook.settings import MessengerSettings
 from connectors.facebook.settings import missing as fb_missing
-from connectors.intake.settings import IntakeSettings, RedisSettings, SettingsError
+from connectors.intake.settings import IntakeSettings
 from connectors.twitter.settings import XSettings
 from connectors.twitter.settings import missing as x_missing
+from core.settings import RedisSettings, RedisTarget, SettingsError
 
 FB = {"FACEBOOK_APP_SECRET": "app-s", "FACEBOOK_VERIFY_TOKEN": "ver-t", "FACEBOOK_PAGE_ACCESS_TOKEN": "page-t"}
 X = {"TWITTER_CONSUMER_KEY": "ck-v", "TWITTER_CONSUMER_SECRET": "cs-v", "TWITTER_ACCESS_TOKEN": "at-v",
@@ -33,17 +34,30 @@ def test_x_settings():
 
 def test_redis_and_intake_settings():
     assert RedisSettings.from_env({}) == RedisSettings()
-    target = RedisSettings.from_env({"REDIS_HOST": "r", "REDIS_PORT": "7000", "REDIS_DB": "2",
-                                     "REDIS_PASSWORD": "pw-secret", "REDIS_KEY_PREFIX": "sc2"})
-    assert (target.host, target.port, target.db, target.key_prefix) == ("r", 7000, 2, "sc2")
-    assert "pw-secret" not in repr(target)
-    from_url = RedisSettings.from_env({"REDIS_URL": "redis://:pw@h:6380/3"})
+    settings = RedisSettings.from_env({"REDIS_HOST": "r", "REDIS_PORT": "7000", "REDIS_DB": "2",
+                                       "REDIS_PASSWORD": "pw-secret", "REDIS_KEY_PREFIX": "sc2"})
+    target = settings.target
+    assert (target.host, target.port, target.db, settings.key_prefix) == ("r", 7000, 2, "sc2")
+    assert "pw-secret" not in repr(settings)
+    from_url = RedisSettings.from_env({"REDIS_URL": "redis://:pw@h:6380/3"}).target
     assert (from_url.host, from_url.port, from_url.db, from_url.password) == ("h", 6380, 3, "pw")
     with pytest.raises(SettingsError):
         RedisSettings.from_env({"REDIS_KEY_PREFIX": "a:b"})
     with pytest.raises(SettingsError):
         IntakeSettings.from_env({"INTAKE_MAX_FAILURES": "zero"})
     assert IntakeSettings.from_env({"INTAKE_CLAIM_IDLE_MS": "500"}).claim_idle_ms == 500
+
+
+def test_one_redis_precedence_for_every_process():
+    """REDIS_URL, else REDIS_HOST and friends, else the embedded server (EMBEDDED_REDIS_PORT)."""
+    both = {"REDIS_URL": "redis://u:1/0", "REDIS_HOST": "h", "REDIS_PORT": "2"}
+    assert RedisSettings.from_env(both).target == RedisTarget("u", 1, 0)
+    assert RedisSettings.from_env({"REDIS_PORT": "6399"}).target == RedisTarget("127.0.0.1", 6399)
+    embedded = RedisSettings.from_env({"EMBEDDED_REDIS_PORT": "7001"})
+    assert embedded.embedded and embedded.target == RedisTarget("127.0.0.1", 7001)
+    assert not RedisSettings.from_env({"REDIS_HOST": "h"}).embedded
+    with pytest.raises(SettingsError, match="REDIS_PORT"):
+        RedisSettings.from_env({"REDIS_PORT": "x"})
 
 
 def test_intake_role():
