@@ -1,7 +1,11 @@
-"""The human team's settings from `bot/handoff.yml`: business hours, queue priorities, SLAs.
+"""Everything `bot/handoff.yml` configures, loaded once: the routing thresholds
+(`handoff.routes.HandoffPolicy`) and the human team (business hours, queue priorities, SLAs).
 
-Pure parsing (`parse_team_config`) plus a cached loader. The handoff triggers in the same
-file are read by `handoff.triggers`.
+Pure parsing (`parse_team_config`, `parse_handoff_settings`) plus the one cached loader of
+the file (`load_handoff_settings`; `load_handoff_policy` and `load_team_config` are its two
+halves). The NLU confidence floor is set once, in config.yml (the FallbackClassifier's
+`threshold`): the loader reads it from there, and a `min_confidence` in handoff.yml that
+disagrees is an error.
 """
 from __future__ import annotations
 
@@ -10,10 +14,10 @@ import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Mapping, Optional, Tuple
-
-import yaml
+from zoneinfo import ZoneInfo
 
 from core.paths import project_path
+from handoff.routes import HandoffPolicy, RoutingConfigError, load_yaml, parse_handoff_policy
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DEFAULT_SLA = {1: 15, 2: 30, 3: 60, 4: 240}
@@ -48,8 +52,6 @@ class TeamConfig:
     def zone(self) -> dt.tzinfo:
         """The team's time zone (UTC when the name is unknown to this system)."""
         try:
-            from zoneinfo import ZoneInfo
-
             return ZoneInfo(self.time_zone)
         except Exception:  # noqa: BLE001 - a missing tz database must not break handoffs
             return dt.timezone.utc
@@ -113,9 +115,45 @@ def parse_team_config(data: Mapping[str, Any]) -> TeamConfig:
     return TeamConfig(**kwargs)
 
 
+@dataclass(frozen=True)
+class HandoffSettings:
+    """The two halves of handoff.yml: routing thresholds and the human team."""
+
+    policy: HandoffPolicy
+    team: TeamConfig
+
+
+def fallback_threshold(rasa_config: Any) -> Optional[float]:
+    """The FallbackClassifier `threshold` in a Rasa config mapping (None without that step)."""
+    pipeline = rasa_config.get("pipeline") if isinstance(rasa_config, Mapping) else None
+    for step in pipeline or []:
+        if isinstance(step, Mapping) and step.get("name") == "FallbackClassifier":
+            if "threshold" not in step:
+                raise RoutingConfigError("config.yml: the FallbackClassifier needs an explicit threshold")
+            return float(step["threshold"])
+    return None
+
+
+def parse_handoff_settings(data: Any, min_confidence: Optional[float] = None) -> HandoffSettings:
+    """Both halves from the loaded handoff.yml; `min_confidence`: the NLU fallback threshold."""
+    return HandoffSettings(parse_handoff_policy(data, min_confidence), parse_team_config(data or {}))
+
+
 @functools.lru_cache(maxsize=4)
-def load_team_config(path: Optional[str] = None) -> TeamConfig:
-    """Load from `bot/handoff.yml` (or SOCIALCARE_HANDOFF), once per process."""
+def load_handoff_settings(path: Optional[str] = None) -> HandoffSettings:
+    """Load `bot/handoff.yml` (or `path`, or SOCIALCARE_HANDOFF) once per process, with the
+    NLU fallback threshold from config.yml (or SOCIALCARE_RASA_CONFIG) when that exists."""
     source = Path(path) if path else project_path("SOCIALCARE_HANDOFF", "bot/handoff.yml")
-    with open(source, encoding="utf-8") as handle:
-        return parse_team_config(yaml.safe_load(handle) or {})
+    rasa_config = project_path("SOCIALCARE_RASA_CONFIG", "config.yml")
+    threshold = fallback_threshold(load_yaml(rasa_config)) if rasa_config.is_file() else None
+    return parse_handoff_settings(load_yaml(source), threshold)
+
+
+def load_handoff_policy(path: Optional[str] = None) -> HandoffPolicy:
+    """The routing thresholds of `load_handoff_settings`."""
+    return load_handoff_settings(path).policy
+
+
+def load_team_config(path: Optional[str] = None) -> TeamConfig:
+    """The human team's settings of `load_handoff_settings`."""
+    return load_handoff_settings(path).team

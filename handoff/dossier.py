@@ -12,16 +12,19 @@ from __future__ import annotations
 
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence
 
+from connectors.channels import channel_kind
 from handoff.config import TeamConfig
+from handoff.parse_data import sentiment_compound
+from handoff.reasons import Reason
 from handoff.summary import sentiment_trajectory, summarise
-from handoff.tickets import AGENT, BOT, CUSTOMER, SYSTEM, Reason
+from handoff.tickets import AGENT, BOT, CUSTOMER, SYSTEM
 from handoff.window import messaging_window
 
 DOSSIER_VERSION = 1
 # Bookkeeping slots that mean nothing to an agent.
 INTERNAL_SLOTS = frozenset({
     "requested_slot", "invalid_input", "form_outcome", "person_offered", "offer_reason",
-    "handoff_active", "handoff_reasons", "handoff_ticket", "session_started_metadata",
+    "handoff_active", "handoff_reasons", "handoff_ticket", "session_started_metadata", "triage_decision",
 })
 LOOKUP_PREFIXES = ("action_submit_",)
 AGENT_KEY = "handoff_agent"  # metadata key on BotUttered events written by handoff.relay
@@ -39,14 +42,15 @@ def _parse(event: Mapping[str, Any]) -> Dict[str, Any]:
 
 
 def _sentiment(parse: Mapping[str, Any]) -> Optional[float]:
-    value = parse.get("sentiment")
-    if isinstance(value, Mapping):
-        value = value.get("compound")
-    return round(float(value), 4) if isinstance(value, (int, float)) else None
+    value = sentiment_compound(parse)
+    return round(value, 4) if value is not None else None
 
 
 def _channel(event: Mapping[str, Any], default: str) -> str:
-    return str(_meta(event).get("channel") or event.get("input_channel") or default)
+    """The turn's channel kind (as the intake wrote it), else the conversation's."""
+    if _meta(event).get("channel") or event.get("input_channel"):
+        return channel_kind(event.get("input_channel"), _meta(event))
+    return default
 
 
 def _entities(parse: Mapping[str, Any]) -> List[Dict[str, Any]]:

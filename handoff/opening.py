@@ -11,9 +11,12 @@ from typing import Any, Awaitable, Callable, Dict, Iterable, List, Mapping, Opti
 from handoff.config import TeamConfig
 from handoff.dossier import build_dossier
 from handoff.priority import sla_deadline, ticket_priority
+from handoff.reasons import Reason, flag, unique_reasons
+from handoff.routes import HandoffPolicy
 from handoff.store import TicketStore, new_ticket_id
 from handoff.suggest import suggest_answers
-from handoff.tickets import Ticket, reasons_from_strings
+from handoff.tickets import Ticket
+from handoff.triggers import has_reach, is_vip
 from handoff.wait import WaitEstimate, estimate_wait
 
 
@@ -31,7 +34,7 @@ class Opened:
 Suggester = Callable[[List[str], List[str]], Awaitable[Optional[List[Dict[str, Any]]]]]
 
 
-def _customer_texts(dossier: Mapping[str, Any]) -> Sequence[str]:
+def _customer_texts(dossier: Mapping[str, Any]) -> List[str]:
     return [t["text"] for t in dossier.get("transcript") or [] if t.get("speaker") == "customer"]
 
 
@@ -41,17 +44,19 @@ def _brief(ticket: Ticket) -> dict:
             "csat": ticket.csat, "reasons": [r.code for r in ticket.reasons]}
 
 
-async def open_ticket(store: TicketStore, tracker: Mapping[str, Any], reason_strings: Iterable[str], *,
-                      channel: str, now: float, config: TeamConfig, vip_tiers: Sequence[str] = (),
-                      reach_followers: float = float("inf"), profile_extra: Optional[Mapping[str, Any]] = None,
-                      knowledge_entries: Iterable[Any] = (), suggest: Optional[Suggester] = None) -> Opened:
+async def open_ticket(store: TicketStore, tracker: Mapping[str, Any], reasons: Sequence[Reason], *,
+                      channel: str, now: float, config: TeamConfig, policy: Optional[HandoffPolicy] = None,
+                      profile_extra: Optional[Mapping[str, Any]] = None, knowledge_entries: Iterable[Any] = (),
+                      suggest: Optional[Suggester] = None) -> Opened:
     """Build the dossier from `tracker` (Rasa tracker JSON) and queue the ticket.
 
-    A second handoff while the sender's ticket is unresolved updates that ticket
-    (`created` is False). Returns the ticket and the expected wait for the customer.
+    `policy` decides whether the customer's tier is a VIP tier and the author has reach
+    (each raises the priority; without a policy neither does). A second handoff while the
+    sender's ticket is unresolved updates that ticket (`created` is False). Returns the
+    ticket and the expected wait for the customer.
     """
     sender_id = str(tracker.get("sender_id") or "")
-    reasons = reasons_from_strings(list(reason_strings) or ["unspecified"])
+    reasons = unique_reasons(reasons) or (flag("unspecified"),)
     earlier = [_brief(t) for t in await store.tickets_of(sender_id, limit=10) if t.status == "resolved"]
     dossier = build_dossier(tracker, reasons=reasons, channel=channel, now=now, config=config,
                             profile_extra=profile_extra, earlier_tickets=earlier)
@@ -61,9 +66,10 @@ async def open_ticket(store: TicketStore, tracker: Mapping[str, Any], reason_str
     dossier["knowledge"] = suggested if suggested is not None else suggest_answers(texts, knowledge_entries, intents)
     profile = dossier["profile"]
     sentiment = (dossier.get("sentiment") or {}).get("last")
-    priority = ticket_priority(reasons, config, tier=profile.get("loyalty_tier"), vip_tiers=vip_tiers,
-                               followers=profile.get("followers") if isinstance(profile.get("followers"), int) else None,
-                               reach_followers=reach_followers, sentiment=sentiment)
+    followers = profile.get("followers") if isinstance(profile.get("followers"), int) else None
+    vip = policy is not None and is_vip(profile.get("loyalty_tier"), policy)
+    reach = policy is not None and has_reach(followers, policy)
+    priority = ticket_priority(reasons, config, vip=vip, reach=reach, sentiment=sentiment)
     ticket = Ticket(id=new_ticket_id(), sender_id=sender_id, channel=channel, priority=priority,
                     sla_deadline=sla_deadline(priority, now, config), reasons=reasons, created_at=now,
                     updated_at=now, dossier=dossier)

@@ -1,10 +1,11 @@
 """Queue priority and SLA deadlines (pure).
 
 Priority 1 is the most urgent. The base comes from the most urgent handoff reason
-(`queue.reason_priority` in handoff.yml); a VIP tier, a large public reach and very
-negative sentiment each raise it a step; waiting raises it further at list time
-(`effective_priority`). The SLA deadline is the handoff time (or the next opening when
-the team is closed) plus the priority's SLA minutes.
+(`queue.reason_priority` in handoff.yml); a VIP customer and an author with reach (facts
+decided by `handoff.triggers.is_vip` / `has_reach`) and very negative sentiment each raise
+it a step; waiting raises it further at list time (`effective_priority`). The SLA
+deadline is the handoff time (or the next opening when the team is closed) plus the
+priority's SLA minutes.
 """
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from typing import Iterable, Optional
 
 from handoff.config import TeamConfig
 from handoff.hours import next_opening
-from handoff.tickets import Reason, Ticket
+from handoff.reasons import Reason
+from handoff.tickets import Ticket
 
 
 def base_priority(reasons: Iterable[Reason], config: TeamConfig) -> int:
@@ -21,16 +23,16 @@ def base_priority(reasons: Iterable[Reason], config: TeamConfig) -> int:
     return min(levels) if levels else config.default_priority
 
 
-def ticket_priority(reasons: Iterable[Reason], config: TeamConfig, *, tier: Optional[str] = None,
-                    vip_tiers: Iterable[str] = (), followers: Optional[int] = None,
-                    reach_followers: float = float("inf"), sentiment: Optional[float] = None) -> int:
-    """Priority 1..4 from the reasons, the loyalty tier, the reach and the sentiment."""
+def ticket_priority(reasons: Iterable[Reason], config: TeamConfig, *, vip: bool = False, reach: bool = False,
+                    sentiment: Optional[float] = None) -> int:
+    """Priority 1..4 from the reasons, whether the customer is a VIP and the author has
+    reach (each a step unless it is already a reason), and the sentiment."""
     reasons = list(reasons)
     priority = base_priority(reasons, config)
     codes = {r.code for r in reasons}
-    if (tier and tier.lower() in {t.lower() for t in vip_tiers}) and "vip" not in codes:
+    if vip and "vip" not in codes:
         priority -= config.vip_boost
-    if followers is not None and followers >= reach_followers and "reach" not in codes:
+    if reach and "reach" not in codes:
         priority -= config.reach_boost
     if sentiment is not None and sentiment <= config.sentiment_boost_at:
         priority -= 1
@@ -50,7 +52,3 @@ def effective_priority(ticket: Ticket, now: float, config: TeamConfig) -> int:
     waited = max(0.0, now - (ticket.created_at or now))
     return max(1, ticket.priority - int(waited // (60.0 * config.ageing_minutes)))
 
-
-def sla_remaining(ticket: Ticket, now: float) -> float:
-    """Seconds until the SLA deadline (negative when breached)."""
-    return ticket.sla_deadline - now

@@ -1,7 +1,8 @@
 """Handoff tickets and transcript turns: plain dataclasses with a versioned JSON form.
 
 Pure module (no Redis, no Rasa). `TicketStore` (handoff/store.py) persists these; the
-console renders them. Times are Unix epoch seconds (float, UTC).
+console renders them; a ticket's reasons are `handoff.reasons.Reason`s. Times are Unix
+epoch seconds (float, UTC).
 
 Ticket lifecycle::
 
@@ -13,7 +14,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Dict, Mapping, Optional, Tuple
+
+from handoff.reasons import Reason
 
 SCHEMA_VERSION = 1
 
@@ -36,30 +39,6 @@ PRIORITY_LABELS = {1: "urgent", 2: "high", 3: "normal", 4: "low"}
 
 class TicketFormatError(ValueError):
     """Stored JSON is not a ticket (or a turn) of a version we understand."""
-
-
-@dataclass(frozen=True)
-class Reason:
-    """Why the bot handed off: a code (`route`, `frustration`, `vip`, ...), a score, detail.
-
-    `raw` keeps the reason string as the routing decision wrote it
-    (e.g. ``route:diagnostic:report_lost_bag@0.97``).
-    """
-
-    code: str
-    score: float = 1.0
-    detail: str = ""
-    raw: str = ""
-
-    def as_json(self) -> Dict[str, Any]:
-        """JSON-ready mapping."""
-        return {"code": self.code, "score": round(float(self.score), 4), "detail": self.detail, "raw": self.raw}
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> "Reason":
-        """Inverse of `as_json`."""
-        return cls(str(data.get("code", "")), float(data.get("score", 0.0) or 0.0),
-                   str(data.get("detail", "")), str(data.get("raw", "")))
 
 
 @dataclass(frozen=True)
@@ -179,44 +158,3 @@ class Ticket:
         except (TypeError, ValueError) as exc:
             raise TicketFormatError("ticket is not valid JSON") from exc
         return cls.from_json(data)
-
-
-def parse_reason(raw: str) -> Reason:
-    """Turn a routing reason string into a Reason with its score.
-
-    Formats written by `handoff.triggers.decide` and the handoff actions::
-
-        route:diagnostic:report_lost_bag@0.97   -> code route, score 0.97
-        frustration:-0.62<=-0.50                -> code frustration, score 0.62
-        negative_sentiment:-0.30<=-0.25         -> score 0.30
-        urgency:safety,injury@0.95              -> score 0.95
-        language:de@0.99  vip:gold@1.00  clarification_failed -> score 1.0 without a number
-        reach:15000>=10000                      -> followers / threshold / 2, capped at 1
-                                                   (0.5 at the threshold, 1.0 at twice it)
-    """
-    text = str(raw or "unspecified")
-    code, _, rest = text.partition(":")
-    score = 1.0
-    detail = rest
-    if "@" in rest:
-        detail, _, value = rest.rpartition("@")
-        score = _float(value, 1.0)
-    elif "<=" in rest:
-        value, _, _limit = rest.partition("<=")
-        score = abs(_float(value, 1.0))
-    elif ">=" in rest:
-        value, _, limit = rest.partition(">=")
-        score = min(1.0, _float(value, 1.0) / max(_float(limit, 1.0), 1e-9) / 2) if limit else 1.0
-    return Reason(code=code, score=max(0.0, min(1.0, score)), detail=detail, raw=text)
-
-
-def _float(value: str, default: float) -> float:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return default
-
-
-def reasons_from_strings(raws: List[str]) -> Tuple[Reason, ...]:
-    """`parse_reason` over a list, dropping duplicates, keeping order."""
-    return tuple(parse_reason(r) for r in dict.fromkeys(r for r in raws if r))

@@ -11,9 +11,15 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Any, Dict, IO, Optional
+from typing import IO, Any, Dict, Optional
 
-from handoff.triggers import CHANNELS, decide, load_handoff_policy, load_route_table
+from connectors.channels import ChannelKind
+from handoff.config import load_handoff_policy
+from handoff.routes import load_route_table
+from handoff.triggers import decide
+from socialcare.supervisor import latest_model
+
+CHANNELS = ChannelKind.ALL
 
 
 class RouteInputError(ValueError):
@@ -43,7 +49,7 @@ def quiet_rasa_logs(level: int = logging.WARNING) -> None:
     Without this, Rasa's structlog debug lines (which include the message text) would be
     printed to stdout, mixing customer text into the JSON lines and into logs.
     """
-    from rasa.utils.log_utils import configure_structlog
+    from rasa.utils.log_utils import configure_structlog  # deferred: Rasa is heavy to import
 
     root = logging.getLogger()
     for handler in list(root.handlers):
@@ -54,7 +60,7 @@ def quiet_rasa_logs(level: int = logging.WARNING) -> None:
 
 def load_agent(model: Path) -> Any:
     """Load a trained Rasa model (NLU part used) once, with Rasa's logs quiet."""
-    from rasa.core.agent import Agent
+    from rasa.core.agent import Agent  # deferred: Rasa is heavy to import
 
     quiet_rasa_logs()
     return Agent.load(str(model))
@@ -82,8 +88,6 @@ async def route_stream(agent: Any, lines: IO[str], out: IO[str]) -> int:
 
 def run_route(model: Optional[Path], model_dir: Path, lines: IO[str], out: IO[str]) -> int:
     """Entry for the CLI; returns the process exit code (1 when any line was bad)."""
-    from socialcare.supervisor import latest_model
-
     model = model or latest_model(model_dir)
     if model is None or not Path(model).exists():
         raise SystemExit(f"no trained model in {model_dir}: run `make train`")

@@ -9,13 +9,20 @@ from rasa_sdk.events import ActionExecuted, EventType, FollowupAction, SessionSt
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.actions.common import (
-    FORM_OUTCOME, INVALID_INPUT, OFFER_REASON, PERSON_OFFERED, REQUESTED_SLOT, SafeAction,
-    active_form, latest_text,
-)
 from bot.actions.form_specs import FORM_SLOTS
-from bot.actions.handoff import form_reset_events
+from bot.actions.handoff_csat import thank_for_csat
+from bot.actions.handoff_events import form_reset_events
+from bot.actions.safe_action import SafeAction
 from bot.actions.slot_values import find_slot
+from bot.actions.slots import (
+    FORM_OUTCOME,
+    INVALID_INPUT,
+    OFFER_REASON,
+    PERSON_OFFERED,
+    REQUESTED_SLOT,
+    TRIAGE_DECISION,
+)
+from bot.actions.tracker_read import active_form, latest_text
 
 # A value typed on its own, outside any form, starts the form it most likely belongs to.
 VALUE_ROUTES = (
@@ -27,9 +34,10 @@ VALUE_ROUTES = (
     ("new_email", "update_email_form"),
     ("flight_date", "flight_status_form"),
 )
-# Not carried into a new session: the state of an unfinished request.
+# Not carried into a new session: the state of an unfinished request, and the routing
+# decision of the last message.
 SESSION_DROP = frozenset({REQUESTED_SLOT, FORM_OUTCOME, INVALID_INPUT, PERSON_OFFERED, OFFER_REASON,
-                          *FORM_SLOTS})
+                          TRIAGE_DECISION, *FORM_SLOTS})
 
 
 def _stop_events(tracker: Tracker) -> List[EventType]:
@@ -75,8 +83,6 @@ class ActionRouteInform(SafeAction):
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
         """Start the matching form, or ask what the customer would like to do."""
-        from bot.actions.handoff_csat import thank_for_csat
-
         if thank_for_csat(dispatcher, tracker):  # "4" answering the satisfaction question
             return []
         if active_form(tracker):

@@ -18,12 +18,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.actions import slot_values
-from bot.actions.common import (
-    REQUESTED_SLOT, VERIFIED_BOOKING, events_since_user, last_slot_event_value, latest_intent,
-    latest_text,
-)
 from bot.actions.form_specs import BOOKING, FormSpec
 from bot.actions.parsing import find_other_airline_flight, parse_yes_no
+from bot.actions.slots import REQUESTED_SLOT, VERIFIED_BOOKING
+from bot.actions.tracker_read import events_since_user, last_slot_event_value, latest_intent, latest_text
+from handoff.config import load_handoff_policy
 
 VALUE_INTENTS = ("inform", "nlu_fallback")
 # A request ("cancel K7P2QX smith") this short may carry a bare last name beside the values.
@@ -46,8 +45,6 @@ class Turn:
 def confident_bar() -> float:
     """Intent confidence above which a message of another topic interrupts the form."""
     try:
-        from handoff.triggers import load_handoff_policy
-
         return float(load_handoff_policy().handoff_intent_confidence_in_form)
     except Exception:  # noqa: BLE001 - a missing threshold file must not break forms
         return 0.8

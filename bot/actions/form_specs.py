@@ -72,7 +72,3 @@ TRIGGER_INTENTS = tuple(spec.intent for spec in FORMS.values())
 # Consecutive invalid answers to the same question before the form stops and offers a person.
 MAX_ATTEMPTS = 3
 
-
-def form_for_intent(intent: str) -> Optional[FormSpec]:
-    """The form a transactional intent starts, or None."""
-    return next((spec for spec in FORMS.values() if spec.intent == intent), None)

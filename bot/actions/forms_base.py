@@ -25,16 +25,22 @@ from rasa_sdk.types import DomainDict
 
 from bot.actions import slot_values
 from bot.actions.backend import get_repository
-from bot.actions.common import (
-    FORM_OUTCOME, INVALID_INPUT, OFFER_REASON, PERSON_OFFERED, REQUESTED_SLOT, VERIFIED_BOOKING,
-    is_public,
-)
 from bot.actions.form_extraction import ExtractionMixin
 from bot.actions.form_specs import BOOKING, IDENTITY_SLOTS, MAX_ATTEMPTS
-from bot.actions.handoff import handoff_slot_values
+from bot.actions.handoff_events import handoff_slot_values
 from bot.actions.parsing import find_other_airline_flight, parse_yes_no
+from bot.actions.slots import (
+    FORM_OUTCOME,
+    INVALID_INPUT,
+    OFFER_REASON,
+    PERSON_OFFERED,
+    REQUESTED_SLOT,
+    VERIFIED_BOOKING,
+)
+from bot.actions.tracker_read import is_public
 from bot.backend.errors import BackendError, NotFound
 from bot.backend.rules import names_match
+from handoff.reasons import flag
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +77,7 @@ class AuroraFormValidation(ExtractionMixin, FormValidationAction):
             logger.info("form %s stopped after %d invalid %s", self.form_spec.name, count, key)
             dispatcher.utter_message(response="utter_offer_person")
             return {**cleared, INVALID_INPUT: None, FORM_OUTCOME: "too_many_attempts",
-                    PERSON_OFFERED: True, OFFER_REASON: f"invalid_input:{key}x{count}"}
+                    PERSON_OFFERED: True, OFFER_REASON: flag("invalid_input", f"{key}x{count}").as_json()}
         dispatcher.utter_message(response=response, **kwargs)
         return {**cleared, INVALID_INPUT: {"slot": key, "count": count}}
 
@@ -182,7 +188,7 @@ class AuroraFormValidation(ExtractionMixin, FormValidationAction):
         except BackendError:
             logger.error("backend error while verifying identity in %s", self.form_spec.name)
             dispatcher.utter_message(response="utter_handoff_backend")
-            return {FORM_OUTCOME: "handoff", **handoff_slot_values(tracker, ["backend_error"])}
+            return {FORM_OUTCOME: "handoff", **handoff_slot_values(tracker, [flag("backend_error")])}
 
     def _clear_identity_strikes(self, tracker: Tracker) -> Dict[Text, Any]:
         return {INVALID_INPUT: None} if self._strikes(tracker, "identity") else {}
@@ -236,5 +242,5 @@ class AuroraFormValidation(ExtractionMixin, FormValidationAction):
         except Exception as exc:  # noqa: BLE001 - the customer must never meet a stack trace
             logger.error("validation of %s failed: %s", self.form_spec.name, type(exc).__name__)
             dispatcher.utter_message(response="utter_handoff_error")
-            values = {FORM_OUTCOME: "handoff", **handoff_slot_values(tracker, ["action_error"])}
+            values = {FORM_OUTCOME: "handoff", **handoff_slot_values(tracker, [flag("action_error")])}
             return events + [SlotSet(k, v) for k, v in values.items()] + [SlotSet(REQUESTED_SLOT, None)]

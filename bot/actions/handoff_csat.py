@@ -12,7 +12,8 @@ from typing import Optional
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.common import latest_text
+from bot.actions.tracker_read import latest_text
+from handoff.csat import CSAT_THANKS, parse_rating
 
 
 def csat_question_pending(tracker: Tracker) -> Optional[str]:
@@ -32,8 +33,6 @@ def csat_question_pending(tracker: Tracker) -> Optional[str]:
 
 def csat_answer(tracker: Tracker) -> Optional[int]:
     """1..5 when the latest message answers a pending CSAT question, else None."""
-    from handoff.csat import parse_rating
-
     if not csat_question_pending(tracker):
         return None
     return parse_rating(latest_text(tracker))
@@ -43,7 +42,5 @@ def thank_for_csat(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
     """Thank the customer when the latest message is their CSAT score; True if it was."""
     if csat_answer(tracker) is None:
         return False
-    from handoff.csat import CSAT_THANKS
-
     dispatcher.utter_message(text=CSAT_THANKS)
     return True

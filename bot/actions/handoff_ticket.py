@@ -1,8 +1,8 @@
 """`action_handoff_ticket`: queue the conversation for a person, tell the customer the wait,
 and pause the bot.
 
-Every handoff (`bot.actions.handoff.handoff_events`) ends with a FollowupAction to this
-action. It builds the dossier from the tracker (pure code in `handoff.dossier`), looks up
+Every handoff (`bot.actions.handoff_events.handoff_events`) ends with a FollowupAction to
+this action. It builds the dossier from the tracker (pure code in `handoff.dossier`), looks up
 the loyalty tier when the conversation verified a member, opens or updates the ticket in
 Redis, tells the customer the expected wait (or when the team is back) and returns
 ``action_listen`` + ``ConversationPaused``: from then on Rasa logs the customer's messages
@@ -22,12 +22,20 @@ from rasa_sdk.events import ActionExecuted, ConversationPaused, EventType, Follo
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.actions.common import HANDOFF_REASONS, channel_of, is_public
+from bot.actions.backend import get_repository
+from bot.actions.handoff_events import TICKET_ACTION
+from bot.actions.knowledge_base import get_knowledge_base
+from bot.actions.knowledge_index import get_index
+from bot.actions.slots import HANDOFF_ACTIVE, HANDOFF_REASONS, HANDOFF_TICKET, LOYALTY_TIER
+from bot.actions.tracker_read import channel_of, is_public, last_given_value
+from handoff.config import load_handoff_settings
+from handoff.connect import store_from_env
+from handoff.opening import open_ticket
+from handoff.reasons import reasons_from_slot
+from handoff.wait import wait_message
 
 logger = logging.getLogger(__name__)
 
-TICKET_ACTION = "action_handoff_ticket"
-TICKET_SLOT = "handoff_ticket"
 TIMEOUT_S = 10.0
 LOOKUP_TIMEOUT_S = 3.0
 
@@ -38,8 +46,6 @@ def get_store() -> Any:
     """The process-wide TicketStore, opened from the environment on first use."""
     global _store
     if _store is None:
-        from handoff.connect import store_from_env
-
         _store = store_from_env()
     return _store
 
@@ -56,21 +62,12 @@ def tracker_json(tracker: Tracker) -> Dict[str, Any]:
             "events": list(tracker.events or []), "latest_input_channel": tracker.get_latest_input_channel()}
 
 
-def _latest_value(tracker: Tracker, slot: str) -> Optional[str]:
-    for event in reversed(list(tracker.events or [])):
-        if event.get("event") == "slot" and event.get("name") == slot and event.get("value"):
-            return str(event["value"])
-    return None
-
-
 async def loyalty_tier(tracker: Tracker) -> Optional[str]:
     """The member's tier when the conversation gave a member number and last name (else None)."""
-    member, last_name = _latest_value(tracker, "member_number"), _latest_value(tracker, "last_name")
+    member, last_name = last_given_value(tracker, "member_number"), last_given_value(tracker, "last_name")
     if not member or not last_name:
         return None
     try:
-        from bot.actions.backend import get_repository
-
         account = await asyncio.wait_for(get_repository().loyalty_account(member, last_name), LOOKUP_TIMEOUT_S)
         return account.tier
     except Exception as exc:  # noqa: BLE001 - the tier is a nice-to-have for the dossier
@@ -81,8 +78,6 @@ async def loyalty_tier(tracker: Tracker) -> Optional[str]:
 def knowledge_entries() -> List[Any]:
     """Curated answers for the agent's suggestions (empty when unavailable)."""
     try:
-        from bot.actions.knowledge_base import get_knowledge_base
-
         return list(get_knowledge_base().entries)
     except Exception as exc:  # noqa: BLE001
         logger.info("handoff.knowledge_unavailable error=%s", type(exc).__name__)
@@ -99,9 +94,6 @@ async def semantic_suggestions(texts: List[str], intents: List[str], limit: int 
     if not texts:
         return []
     try:
-        from bot.actions.knowledge_base import get_knowledge_base
-        from bot.actions.knowledge_index import get_index
-
         query = " ".join(texts[-2:])
         ranked = await asyncio.wait_for(asyncio.to_thread(get_index().ranked, get_knowledge_base(), query),
                                         SUGGEST_TIMEOUT_S)
@@ -128,29 +120,23 @@ class ActionHandoffTicket(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
         """Open the ticket, tell the wait, pause; on failure apologise and keep listening."""
-        from handoff.config import load_team_config
-        from handoff.opening import open_ticket
-        from handoff.wait import wait_message
-        from handoff.triggers import load_handoff_policy
-
-        reasons = tracker.get_slot(HANDOFF_REASONS) or ["unspecified"]
         try:
-            config, policy = load_team_config(), load_handoff_policy()
+            reasons = reasons_from_slot(tracker.get_slot(HANDOFF_REASONS) or [])
+            settings = load_handoff_settings()
             tier = await loyalty_tier(tracker)
             opened = await asyncio.wait_for(open_ticket(
                 get_store(), tracker_json(tracker), reasons, channel=channel_of(tracker), now=time.time(),
-                config=config, vip_tiers=policy.vip_tiers, reach_followers=policy.reach_followers,
-                profile_extra={"loyalty_tier": tier}, knowledge_entries=knowledge_entries(),
-                suggest=semantic_suggestions,
+                config=settings.team, policy=settings.policy, profile_extra={"loyalty_tier": tier},
+                knowledge_entries=knowledge_entries(), suggest=semantic_suggestions,
             ), TIMEOUT_S)
         except Exception as exc:  # noqa: BLE001 - never silence, never a stack trace
             logger.error("handoff.ticket_failed error=%s", type(exc).__name__)
             dispatcher.utter_message(response="utter_handoff_queue_unavailable")
-            return [SlotSet("handoff_active", False), FollowupAction("action_listen")]
+            return [SlotSet(HANDOFF_ACTIVE, False), FollowupAction("action_listen")]
         logger.info("handoff.ticket_ready ticket=%s created=%s priority=%s wait=%s", opened.ticket.id,
                     opened.created, opened.ticket.priority, opened.wait.kind)
         if opened.created and not is_public(tracker):
             dispatcher.utter_message(text=wait_message(opened.wait))
-        tier_events = [SlotSet("loyalty_tier", tier)] if tier else []
-        return tier_events + [SlotSet(TICKET_SLOT, opened.ticket.id), ActionExecuted("action_listen"),
+        tier_events = [SlotSet(LOYALTY_TIER, tier)] if tier else []
+        return tier_events + [SlotSet(HANDOFF_TICKET, opened.ticket.id), ActionExecuted("action_listen"),
                               ConversationPaused()]

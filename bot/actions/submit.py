@@ -12,18 +12,22 @@ from abc import abstractmethod
 from typing import Any, ClassVar, Dict, List, Optional
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import FollowupAction, EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.actions.backend import get_repository
-from bot.actions.common import FORM_OUTCOME, INVALID_INPUT, VERIFIED_BOOKING, SafeAction
 from bot.actions.form_specs import FormSpec
-from bot.actions.handoff import handoff_events
+from bot.actions.handoff_events import TICKET_ACTION, handoff_events
+from bot.actions.safe_action import SafeAction
+from bot.actions.slots import FORM_OUTCOME, INVALID_INPUT, REQUESTED_SLOT, VERIFIED_BOOKING
 from bot.backend.errors import BackendError, NotAllowed, NotFound
 from bot.backend.repository import AirlineRepository
+from handoff.reasons import flag
 
 logger = logging.getLogger(__name__)
+
+BACKEND_ERROR = flag("backend_error")
 
 # Customer messages for the backend's NotAllowed reasons (responses in the domain).
 NOT_ALLOWED_RESPONSES: Dict[str, str] = {
@@ -69,7 +73,7 @@ class FormSubmitAction(SafeAction):
         response = not_allowed_response(error.reason)
         if response is None:
             logger.warning("unhandled NotAllowed reason %s in %s", error.reason, self.name())
-            return handoff_events(dispatcher, tracker, [f"not_allowed:{error.reason}"])
+            return handoff_events(dispatcher, tracker, [flag("not_allowed", error.reason)])
         kwargs = {"seat": tracker.get_slot("seat")} if error.reason == "seat_taken" else {}
         dispatcher.utter_message(response=response, **kwargs)
         return []
@@ -88,8 +92,6 @@ class FormSubmitAction(SafeAction):
         cleanup = self.cleanup_events(tracker)
         values = slots_of(tracker, self.form_spec)
         if tracker.get_slot(FORM_OUTCOME) == "handoff":  # the form handed off (backend error)
-            from bot.actions.handoff import TICKET_ACTION
-
             return cleanup + [FollowupAction(TICKET_ACTION)]
         if tracker.get_slot(FORM_OUTCOME) or any(v is None for v in values.values()):
             return cleanup
@@ -105,8 +107,7 @@ class FormSubmitAction(SafeAction):
             return cleanup + await self.on_not_allowed(error, dispatcher, tracker, repository)
         except BackendError:
             logger.error("backend error in %s", self.name())
-            return cleanup + handoff_events(dispatcher, tracker, ["backend_error"],
-                                            response="utter_handoff_backend")
+            return cleanup + handoff_events(dispatcher, tracker, [BACKEND_ERROR], response="utter_handoff_backend")
 
 
 class QuoteAskAction(SafeAction):
@@ -129,7 +130,7 @@ class QuoteAskAction(SafeAction):
 
     @staticmethod
     def _stop(outcome: str) -> List[EventType]:
-        return [SlotSet(FORM_OUTCOME, outcome), SlotSet("requested_slot", None)]
+        return [SlotSet(FORM_OUTCOME, outcome), SlotSet(REQUESTED_SLOT, None)]
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
@@ -143,12 +144,12 @@ class QuoteAskAction(SafeAction):
         except NotAllowed as error:
             response = not_allowed_response(error.reason)
             if response is None:
-                return handoff_events(dispatcher, tracker, [f"not_allowed:{error.reason}"])
+                return handoff_events(dispatcher, tracker, [flag("not_allowed", error.reason)])
             dispatcher.utter_message(response=response)
             return self._stop("not_allowed")
         except BackendError:
             logger.error("backend error in %s", self.name())
-            return handoff_events(dispatcher, tracker, ["backend_error"], response="utter_handoff_backend")
+            return handoff_events(dispatcher, tracker, [BACKEND_ERROR], response="utter_handoff_backend")
         dispatcher.utter_message(text=text)
         dispatcher.utter_message(response=self.question)
         return []

@@ -11,8 +11,10 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions import handoff_ticket
+from bot.actions.conversation import ActionRouteInform
 from bot.actions.handoff import ActionClarify, ActionHandoff
 from bot.actions.handoff_ticket import ActionHandoffTicket
+from handoff.reasons import at_or_above
 from handoff.store import TicketStore
 from tests.integration.handoff_support import run_redis
 from tests.unit.actions.fakes import DOMAIN, default_slots, render
@@ -47,6 +49,7 @@ def tracker_from(name, slots=None):
 @pytest.mark.asyncio
 async def test_ticket_action_queues_tells_the_wait_and_pauses(store):
     dispatcher = CollectingDispatcher()
+    # The recorded tracker holds its reasons as labels, as trackers did before Reason JSON.
     events = await ActionHandoffTicket().run(dispatcher, tracker_from("messenger_lost_bag"), DOMAIN)
     kinds = [e["event"] for e in events]
     assert kinds == ["slot", "action", "pause"] and events[1]["name"] == "action_listen"
@@ -65,13 +68,15 @@ async def test_public_mention_gets_a_ticket_but_no_queue_details_in_public(store
     dispatcher = CollectingDispatcher()
     data = json.loads((FIXTURES / "x_mention_complaint.json").read_text())
     latest = data["events"][2]
-    tracker = Tracker(data["sender_id"], {**default_slots(), "handoff_reasons": ["reach:48210>=10000"]},
+    reach = at_or_above("reach", 48210, 10000).as_json()
+    tracker = Tracker(data["sender_id"], {**default_slots(), "handoff_reasons": [reach]},
                       {**latest["parse_data"], "metadata": latest["metadata"]}, data["events"], False, None, {},
                       "action_handoff")
     events = await ActionHandoffTicket().run(dispatcher, tracker, DOMAIN)
     assert events[-1]["event"] == "pause" and dispatcher.messages == []
     ticket = await store.get(events[0]["value"])
     assert ticket.priority <= 2 and ticket.dossier["profile"]["followers"] == 48210
+    assert [r.raw for r in ticket.reasons] == ["reach:48210>=10000"] and ticket.reasons[0].score == 1.0
 
 
 @pytest.mark.asyncio
@@ -107,8 +112,6 @@ async def test_every_handoff_action_follows_up_with_the_ticket_action():
 
 @pytest.mark.asyncio
 async def test_a_score_after_the_csat_question_is_thanked_not_routed():
-    from bot.actions.conversation import ActionRouteInform
-
     def tracker_after(answer):
         events = [{"event": "bot", "text": "How did we do?", "metadata": {"handoff_csat": "t-1"}},
                   {"event": "action", "name": "action_listen"},
@@ -129,8 +132,6 @@ async def test_a_score_after_the_csat_question_is_thanked_not_routed():
 
 @pytest.mark.asyncio
 async def test_semantic_suggestions_keep_only_close_answers(monkeypatch):
-    from bot.actions import handoff_ticket, knowledge_index
-
     class E:
         def __init__(self, id):
             self.id, self.intent, self.answer, self.short_answer = id, "ask_x", f"answer {id}", f"short {id}"
@@ -140,7 +141,7 @@ async def test_semantic_suggestions_keep_only_close_answers(monkeypatch):
             assert "dublin" in text
             return [(0.8, E("near")), (0.55, E("ok")), (0.3, E("far"))]
 
-    monkeypatch.setattr(knowledge_index, "get_index", lambda: FakeIndex())
+    monkeypatch.setattr(handoff_ticket, "get_index", lambda: FakeIndex())
     got = await handoff_ticket.semantic_suggestions(["hello", "my bag never reached dublin"], [])
     assert [s["id"] for s in got] == ["near", "ok"] and got[0]["score"] == 0.8
 
@@ -148,5 +149,5 @@ async def test_semantic_suggestions_keep_only_close_answers(monkeypatch):
         def ranked(self, kb, text):
             raise RuntimeError("encoder missing")
 
-    monkeypatch.setattr(knowledge_index, "get_index", lambda: Broken())
+    monkeypatch.setattr(handoff_ticket, "get_index", lambda: Broken())
     assert await handoff_ticket.semantic_suggestions(["my bag"], []) is None

@@ -18,7 +18,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.components.triage.language import DEFAULT_CANDIDATES, LanguageDetector
 from bot.components.triage.urgency import detect_urgency
-from handoff.triggers import load_handoff_policy
+from handoff.config import load_handoff_policy
 
 URGENCY = "urgency"
 LANGUAGE = "language"

@@ -3,7 +3,9 @@
 Right after each customer message, the policy runs the same routing decision as
 `socialcare route`; when it says "hand off", it predicts `action_handoff` with
 confidence 1 and a priority above the rule policy, so a handoff wins over a form or a
-rule. Otherwise it abstains (all-zero prediction) and the other policies decide.
+rule, and records the decision in the `triage_decision` slot (a policy event, applied
+before the action runs): `action_handoff` reads its reasons there instead of deciding
+again. Otherwise it abstains (all-zero prediction) and the other policies decide.
 """
 from __future__ import annotations
 
@@ -16,11 +18,14 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import Event, SlotSet
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from connectors.channels import channel_kind
-from handoff.triggers import load_handoff_policy, load_route_table, decide
+from handoff.config import load_handoff_policy
+from handoff.routes import load_route_table
+from handoff.triggers import decide
 
 
 @DefaultV1Recipe.register(
@@ -38,6 +43,8 @@ class TriagePolicy(Policy):
             # Said when a complaint intent reads as praise (`Decision.praised`), so the
             # service does what `socialcare route` reports instead of the complaint rule.
             "praise_action": "utter_praise",
+            # The slot that carries the decision to the action server (bot/domain/slots.yml).
+            "decision_slot": "triage_decision",
             "routes_file": None,
             "handoff_file": None,
         }
@@ -70,8 +77,9 @@ class TriagePolicy(Policy):
         rule_only_data: Optional[Dict[Text, Any]] = None,
         **kwargs: Any,
     ) -> PolicyPrediction:
-        """Handoff action with confidence 1 right after a message that needs a person; the
-        praise action (then listen) for a complaint intent that reads as praise."""
+        """Handoff action with confidence 1 right after a message that needs a person, with
+        the decision for the slot; the praise action (then listen) for a complaint intent
+        that reads as praise."""
         abstain = self._prediction(self._default_predictions(domain))
         if tracker.latest_message is None:
             return abstain
@@ -97,11 +105,15 @@ class TriagePolicy(Policy):
             return self._only(domain, praise_action)
         if not decision.handoff:
             return abstain
-        return self._only(domain, self.config["handoff_action"], {"reasons": list(decision.reasons)})
+        # Rasa applies a prediction's `events` before the predicted action runs, and whether
+        # or not the prediction wins: a handoff that waits for a form's turn still finds it.
+        record = decision.as_record(tracker.latest_message.message_id)
+        return self._only(domain, self.config["handoff_action"], [SlotSet(self.config["decision_slot"], record)])
 
-    def _only(self, domain: Domain, action: Text, diagnostic: Optional[Dict[Text, Any]] = None) -> PolicyPrediction:
-        """`action` with confidence 1 (abstains when the domain lacks it)."""
+    def _only(self, domain: Domain, action: Text, events: Optional[List[Event]] = None) -> PolicyPrediction:
+        """`action` with confidence 1 and `events` (abstains when the domain lacks it)."""
         probabilities = self._default_predictions(domain)
-        if action in domain.action_names_or_texts:
-            probabilities[domain.index_for_action(action)] = 1.0
-        return self._prediction(probabilities, diagnostic_data=diagnostic)
+        if action not in domain.action_names_or_texts:
+            return self._prediction(probabilities)
+        probabilities[domain.index_for_action(action)] = 1.0
+        return self._prediction(probabilities, events=events)

@@ -21,7 +21,15 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.actions.form_specs import CONFIRM_SLOTS, FORMS
 from bot.backend.errors import BackendError, NotAllowed, NotFound
 from bot.backend.models import (
-    BagAddQuote, BagFile, Booking, CheckInResult, Flight, LoyaltyAccount, Passenger, Refund, RefundQuote,
+    BagAddQuote,
+    BagFile,
+    Booking,
+    CheckInResult,
+    Flight,
+    LoyaltyAccount,
+    Passenger,
+    Refund,
+    RefundQuote,
 )
 from bot.backend.rules import names_match
 
@@ -172,19 +180,26 @@ class FakeRepository:
 
 
 def user_event(text: str, intent: str, confidence: float, metadata: Optional[dict],
-               input_channel: Optional[str] = None) -> Dict[str, Any]:
+               input_channel: Optional[str] = None, message_id: Optional[str] = None) -> Dict[str, Any]:
     return {"event": "user", "text": text, "metadata": metadata or {}, "input_channel": input_channel,
-            "parse_data": {"intent": {"name": intent, "confidence": confidence}, "text": text}}
+            "message_id": message_id,
+            "parse_data": {"intent": {"name": intent, "confidence": confidence}, "text": text,
+                           "message_id": message_id}}
 
 
 def make_tracker(slots: Dict[str, Any], events: List[Dict[str, Any]], text: str = "", intent: str = "",
                  confidence: float = 0.95, active_loop: Optional[str] = None,
-                 metadata: Optional[dict] = None) -> Tracker:
+                 metadata: Optional[dict] = None, message_id: Optional[str] = None) -> Tracker:
     """A rasa_sdk Tracker as the Rasa server would send it."""
     latest = {"text": text, "intent": {"name": intent, "confidence": confidence}, "metadata": metadata or {},
-              "intent_ranking": [{"name": intent, "confidence": confidence}]}
+              "intent_ranking": [{"name": intent, "confidence": confidence}], "message_id": message_id}
     return Tracker("test-user", dict(slots), latest, list(events), False, None,
                    {"name": active_loop} if active_loop else {}, events[-1].get("name") if events else None)
+
+
+def labels(reasons: List[Dict[str, Any]]) -> List[str]:
+    """The labels of the Reason JSON in the `handoff_reasons` slot (or the `offer_reason` one)."""
+    return [r["raw"] for r in reasons]
 
 
 def default_slots() -> Dict[str, Any]:

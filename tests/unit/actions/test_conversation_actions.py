@@ -62,7 +62,8 @@ async def test_a_value_that_belongs_nowhere_asks_what_to_do():
 async def test_session_start_carries_over_the_customer_not_unfinished_requests():
     _, events = await run(ActionSessionStart(), slots={
         "verified_booking": {"reference": "K7P2QX", "last_name": "Smith"}, "handoff_active": True,
-        "requested_slot": "seat", "seat": "14C", "invalid_input": {"slot": "seat", "count": 2}})
+        "requested_slot": "seat", "seat": "14C", "invalid_input": {"slot": "seat", "count": 2},
+        "triage_decision": {"version": 1, "message_id": "m-1"}})
     assert events[0]["event"] == "session_started" and events[-1]["name"] == "action_listen"
     carried = slot_events(events)
     assert carried == {"verified_booking": {"reference": "K7P2QX", "last_name": "Smith"}, "handoff_active": True}

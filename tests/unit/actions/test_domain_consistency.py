@@ -5,6 +5,7 @@ import pytest
 import yaml
 from rasa_sdk.executor import ActionExecutor
 
+from bot.actions import slots
 from bot.actions.form_specs import CONFIRM_SLOTS, FORMS, TRIGGER_INTENTS
 
 from .fakes import DOMAIN, ROOT
@@ -123,6 +124,14 @@ def test_every_response_named_in_the_actions_exists():
     for slot in DOMAIN["slots"]:
         if slot in {s for spec in FORMS.values() for s in spec.slots} - set(CONFIRM_SLOTS):
             assert f"utter_help_{slot}" in responses, slot
+
+
+def test_every_bookkeeping_slot_is_in_the_domain_and_does_not_steer_the_dialogue():
+    names = [v for k, v in vars(slots).items() if k.isupper()]
+    assert set(names) <= set(DOMAIN["slots"]) | {"requested_slot"}
+    for name in (slots.TRIAGE_DECISION, slots.HANDOFF_REASONS, slots.OFFER_REASON):
+        assert DOMAIN["slots"][name]["influence_conversation"] is False
+        assert DOMAIN["slots"][name]["mappings"] == [{"type": "custom"}]
 
 
 def test_session_config_carries_slots_over():

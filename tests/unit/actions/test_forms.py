@@ -11,7 +11,7 @@ from bot.actions.loyalty import ActionSubmitLoyaltyBalance, ValidateLoyaltyBalan
 from bot.actions.update_email import ActionSubmitUpdateEmail, ValidateUpdateEmailForm
 
 from .conftest import pinned
-from .fakes import FormConversation
+from .fakes import FormConversation, labels
 
 
 def flight_form(**slots):
@@ -84,7 +84,7 @@ async def test_three_invalid_answers_stop_the_form_and_offer_a_person(repo):
     replies = await form.say("no idea mate")
     assert form.done and form.slots["form_outcome"] is None, "the submit action tidied up"
     assert form.slots["person_offered"] is True and "person from our team" in joined(replies)
-    assert form.slots["offer_reason"] == "invalid_input:booking_refx3"
+    assert labels([form.slots["offer_reason"]]) == ["invalid_input:booking_refx3"]
     assert "find_booking" not in repo.calls
 
 
@@ -112,7 +112,7 @@ async def test_three_mismatches_offer_a_person(repo):
     for _ in range(3):
         await form.say("K7P2QX jones")
     assert form.done and form.slots["person_offered"] is True
-    assert form.slots["offer_reason"] == "invalid_input:identityx3"
+    assert labels([form.slots["offer_reason"]]) == ["invalid_input:identityx3"]
 
 
 @pytest.mark.asyncio
@@ -121,7 +121,7 @@ async def test_backend_error_during_verification_hands_off(repo):
     form = lookup_form()
     replies = await form.say("booking K7P2QX surname Smith", intent="booking_lookup")
     assert form.done and "can't reach our booking systems" in joined(replies)
-    assert form.slots["handoff_active"] is True and form.slots["handoff_reasons"] == ["backend_error"]
+    assert form.slots["handoff_active"] is True and labels(form.slots["handoff_reasons"]) == ["backend_error"]
     assert len(replies) == 1, "the submit action adds nothing after the handoff"
 
 
@@ -289,7 +289,7 @@ async def test_an_unexpected_error_in_validation_hands_off(repo, monkeypatch):
     form = FormConversation("flight_status_form", validator, ActionSubmitFlightStatus())
     replies = await form.say("status of AU451 today", intent="flight_status")
     assert form.done and "something went wrong on my side" in joined(replies)
-    assert form.slots["handoff_reasons"] == ["action_error"]
+    assert labels(form.slots["handoff_reasons"]) == ["action_error"]
 
 
 @pytest.mark.asyncio

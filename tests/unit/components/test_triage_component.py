@@ -7,7 +7,9 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.components.triage.component import LANGUAGE, URGENCY, TriageSignals
 from core.paths import PROJECT_ROOT
-from handoff.triggers import decide, load_handoff_policy, load_route_table, parse_handoff_policy
+from handoff.config import load_handoff_policy
+from handoff.routes import load_route_table, parse_handoff_policy
+from handoff.triggers import decide
 
 
 @pytest.fixture(scope="module")
@@ -83,4 +85,4 @@ def test_component_output_drives_the_routing_decision(component):
     (message,) = _process(component, "there is smoke in the cabin!!")
     parse = {"intent": {"name": "greet", "confidence": 0.9}, **message.as_dict(only_output_properties=True)}
     decision = decide(parse, "rest", load_route_table(), parse_handoff_policy({}))
-    assert decision.handoff and decision.reasons[0].startswith("urgency:safety@0.95")
+    assert decision.handoff and decision.labels[0].startswith("urgency:safety@0.95")

@@ -8,10 +8,11 @@ import pytest
 
 from handoff.config import TeamConfig
 from handoff.dossier import build_dossier
-from handoff.tickets import reasons_from_strings
+from handoff.reasons import at_or_above, at_or_below, flag, reasons_from_slot, scored
 
 FIXTURES = Path(__file__).parent / "fixtures"
 T0 = 1764496800.0
+LOST_BAG = [scored("route", "diagnostic:report_lost_bag", 0.97), at_or_below("frustration", -0.62, -0.50)]
 
 
 def load(name):
@@ -19,13 +20,12 @@ def load(name):
 
 
 def build(name, channel, reasons, now=T0 + 200, **kw):
-    return build_dossier(load(name), reasons=reasons_from_strings(reasons), channel=channel, now=now,
+    return build_dossier(load(name), reasons=reasons, channel=channel, now=now,
                          config=TeamConfig(), **kw)
 
 
 def test_messenger_lost_bag_dossier_has_everything_an_agent_needs():
-    d = build("messenger_lost_bag", "messenger",
-              ["route:diagnostic:report_lost_bag@0.97", "frustration:-0.62<=-0.50"],
+    d = build("messenger_lost_bag", "messenger", LOST_BAG,
               profile_extra={"loyalty_tier": "gold"}, earlier_tickets=[{"id": "t-old", "status": "resolved"}],
               knowledge=[{"id": "delayed_bag", "intent": "ask_baggage", "answer": "...", "score": 0.5}])
     assert [(r["code"], r["score"]) for r in d["reasons"]] == [("route", 0.97), ("frustration", 0.62)]
@@ -50,7 +50,7 @@ def test_messenger_lost_bag_dossier_has_everything_an_agent_needs():
 
 
 def test_summary_is_short_extractive_and_names_the_reasons():
-    d = build("messenger_lost_bag", "messenger", ["route:diagnostic:report_lost_bag@0.97", "frustration:-0.62<=-0.50"])
+    d = build("messenger_lost_bag", "messenger", LOST_BAG)
     summary = d["summary"]
     assert "report lost bag (0.97)" in summary["headline"] and "frustrated (0.62)" in summary["headline"]
     assert len(summary["lines"]) <= 5 and len(summary["text"]) < 700
@@ -63,7 +63,8 @@ def test_summary_is_short_extractive_and_names_the_reasons():
 
 
 def test_x_mention_profile_thread_and_public_window():
-    d = build("x_mention_complaint", "twitter_mention", ["route:feedback:complain@0.91", "reach:48210>=10000"])
+    d = build("x_mention_complaint", "twitter_mention",
+              [scored("route", "feedback:complain", 0.91), at_or_above("reach", 48210, 10000)])
     p = d["profile"]
     assert (p["handle"], p["display_name"], p["followers"], p["platform"]) == (
         "loudtraveller", "Loud Traveller", 48210, "twitter")
@@ -76,14 +77,14 @@ def test_x_mention_profile_thread_and_public_window():
 @pytest.mark.parametrize("hours,state,tag", [(2, "standard", None), (30, "human_agent", "HUMAN_AGENT"),
                                              (24 * 8, "closed", None)])
 def test_messenger_window_follows_the_last_customer_message(hours, state, tag):
-    d = build("messenger_lost_bag", "messenger", ["clarification_failed"], now=T0 + 90 + hours * 3600)
+    d = build("messenger_lost_bag", "messenger", [flag("clarification_failed")], now=T0 + 90 + hours * 3600)
     window = d["thread"]["window"]
     assert (window["state"], window["tag"]) == (state, tag)
     assert window["open"] is (state != "closed")
 
 
 def test_clarification_dossier_has_no_lookups_and_unknown_mood():
-    d = build("rest_clarify", "rest", ["clarification_failed"])
+    d = build("rest_clarify", "rest", [flag("clarification_failed")])
     assert d["lookups"] == [] and d["profile"]["platform"] == "rest"
     assert [t["speaker"] for t in d["transcript"]] == ["customer", "bot", "customer", "bot"]
     assert d["sentiment"]["trend"] == "steady"
@@ -103,7 +104,7 @@ def test_dossier_from_a_tracker_recorded_from_the_real_stack():
     (booking look-up, then a furious lost-bag message handed off, ticket opened, paused)."""
     tracker = load("rest_recorded_lost_bag")
     assert tracker["paused"] is True
-    reasons = reasons_from_strings(tracker["slots"]["handoff_reasons"])
+    reasons = reasons_from_slot(tracker["slots"]["handoff_reasons"])  # labels, as stored before Reason JSON
     d = build_dossier(tracker, reasons=reasons, channel="rest", now=tracker["events"][-1]["timestamp"] + 5,
                       config=TeamConfig())
     assert [r["code"] for r in d["reasons"]] == ["route", "urgency", "frustration"]

@@ -6,12 +6,15 @@ from types import SimpleNamespace
 import pytest
 import yaml
 
-from handoff.config import TeamConfig, TeamConfigError, parse_team_config
+from handoff.config import TeamConfigError, parse_team_config
 from handoff.csat import parse_rating
 from handoff.hours import is_open, next_opening
 from handoff.priority import effective_priority, sla_deadline, ticket_priority
+from handoff.reasons import at_or_below, flag, scored
+from handoff.routes import HandoffPolicy
 from handoff.suggest import suggest_answers
-from handoff.tickets import Ticket, parse_reason, reasons_from_strings
+from handoff.tickets import Ticket
+from handoff.triggers import has_reach, is_vip
 from handoff.wait import estimate_wait, wait_message
 from handoff.window import messaging_window
 
@@ -72,15 +75,21 @@ def test_wait_estimate_from_queue_and_agents_or_the_opening_time():
 
 
 def test_priority_from_reason_tier_reach_and_sentiment():
-    route = reasons_from_strings(["route:diagnostic:report_lost_bag@0.97"])
+    route = [scored("route", "diagnostic:report_lost_bag", 0.97)]
+    gold_vip = HandoffPolicy(vip_tiers=("gold",))
     assert ticket_priority(route, CONFIG) == 3
-    assert ticket_priority(route, CONFIG, tier="gold", vip_tiers=["gold"]) == 2
-    assert ticket_priority(route, CONFIG, followers=50000, reach_followers=10000) == 2
+    assert ticket_priority(route, CONFIG, vip=is_vip("gold", gold_vip)) == 2
+    assert ticket_priority(route, CONFIG, reach=has_reach(50000, HandoffPolicy(reach_followers=10000))) == 2
     assert ticket_priority(route, CONFIG, sentiment=-0.8) == 2
-    assert ticket_priority(reasons_from_strings(["urgency:safety@0.95"]), CONFIG) == 1
-    assert ticket_priority(reasons_from_strings(["frustration:-0.9<=-0.5"]), CONFIG, tier="gold",
-                           vip_tiers=["gold"], sentiment=-0.9) == 1
-    assert ticket_priority(reasons_from_strings(["no_knowledge:ask_pets"]), CONFIG) == 4
+    assert ticket_priority([scored("urgency", "safety", 0.95)], CONFIG) == 1
+    assert ticket_priority([at_or_below("frustration", -0.9, -0.5)], CONFIG, vip=is_vip("gold", gold_vip),
+                           sentiment=-0.9) == 1
+    assert ticket_priority([flag("no_knowledge", "ask_pets")], CONFIG) == 4
+
+
+def test_a_vip_or_reach_reason_is_not_counted_twice():
+    assert ticket_priority([scored("vip", "gold", 1.0)], CONFIG, vip=True) == 2
+    assert ticket_priority([flag("reach", "20000>=10000")], CONFIG, reach=True) == 2
 
 
 def test_sla_deadline_counts_from_opening_time_and_waiting_raises_priority():
@@ -101,14 +110,6 @@ def test_messenger_window_standard_then_human_agent_tag_then_closed():
     closed = messaging_window("messenger", last, last + 7 * 86400 + 1, CONFIG, alternatives=("twitter_dm",))
     assert not closed.open and closed.alternatives == ("twitter_dm",) and "closed" in closed.reason
     assert messaging_window("twitter_mention", last, last + 30 * 86400, CONFIG).open
-
-
-def test_reason_strings_become_scores():
-    assert (parse_reason("route:diagnostic:report_lost_bag@0.97").score, parse_reason("frustration:-0.62<=-0.50").score,
-            parse_reason("clarification_failed").score) == (0.97, 0.62, 1.0)
-    assert parse_reason("urgency:safety,injury@0.95").detail == "safety,injury"
-    assert [r.code for r in reasons_from_strings(["vip:gold@1.00", "vip:gold@1.00", "reach:20000>=10000"])] == [
-        "vip", "reach"]
 
 
 @pytest.mark.parametrize("text,score", [("5", 5), (" 4/5 ", 4), ("3 stars", 3), ("five", 5), ("⭐⭐", 2),

@@ -1,15 +1,17 @@
 """The routing decision: routes, handoff triggers, reasons with scores."""
 import pytest
 
-from handoff.triggers import (
+from bot.components.triage.language import LanguageDetector
+from handoff.config import load_handoff_policy
+from handoff.parse_data import top_intent
+from handoff.routes import (
     HandoffPolicy,
     RoutingConfigError,
-    decide,
     load_route_table,
     parse_handoff_policy,
     parse_route_table,
-    top_intent,
 )
+from handoff.triggers import decide
 
 TABLE = parse_route_table(
     {
@@ -35,19 +37,19 @@ def parse(intent, confidence, compound=0.0, ranking=None):
 
 def test_informational_question_is_answered_by_the_bot():
     d = decide(parse("ask_pets", 0.93), "twitter_dm", TABLE, POLICY)
-    assert (d.route, d.handoff, d.clarify, d.reasons) == ("informational", False, False, ())
+    assert (d.route, d.handoff, d.clarify, d.labels) == ("informational", False, False, ())
 
 
 def test_diagnostic_intent_hands_off_with_reason_and_score():
     d = decide(parse("report_lost_bag", 0.88), "messenger", TABLE, POLICY)
     assert d.handoff and d.route == "diagnostic"
-    assert d.reasons == ("route:diagnostic:report_lost_bag@0.88",)
+    assert d.labels == ("route:diagnostic:report_lost_bag@0.88",)
 
 
 def test_handoff_intent_below_confidence_bar_does_not_hand_off_but_clarifies():
     d = decide(parse("report_lost_bag", 0.3), "messenger", TABLE, POLICY)
     assert not d.handoff and d.clarify
-    assert d.reasons[0].startswith("low_confidence:0.30")
+    assert d.labels[0].startswith("low_confidence:0.30")
 
 
 def test_inside_a_form_a_handoff_intent_needs_higher_confidence():
@@ -57,7 +59,7 @@ def test_inside_a_form_a_handoff_intent_needs_higher_confidence():
 
 def test_frustration_hands_off_whatever_the_intent():
     d = decide(parse("greet", 0.99, compound=-0.8), "twitter_dm", TABLE, POLICY)
-    assert d.handoff and d.reasons == ("frustration:-0.80<=-0.50",)
+    assert d.handoff and d.labels == ("frustration:-0.80<=-0.50",)
 
 
 def test_negative_question_hands_off_but_negative_chitchat_does_not():
@@ -72,7 +74,7 @@ def test_positive_feedback_stays_with_the_bot():
 
 def test_public_handoff_is_marked():
     d = decide(parse("request_human", 0.9), "twitter_mention", TABLE, POLICY)
-    assert d.handoff and "public_channel" in d.reasons
+    assert d.handoff and "public_channel" in d.labels
 
 
 def test_fallback_label_is_looked_past():
@@ -118,29 +120,29 @@ def signals(intent="ask_pets", confidence=0.93, urgency=None, language=None, com
 def test_urgency_hands_off_with_categories_and_score():
     d = decide(signals(urgency=(["injury", "legal"], 0.9)), "messenger", TABLE, POLICY)
     assert d.handoff and not d.clarify
-    assert d.reasons == ("urgency:injury,legal@0.90",)
+    assert d.labels == ("urgency:injury,legal@0.90",)
 
 
 def test_urgency_below_threshold_does_not_hand_off():
     d = decide(signals(urgency=(["no_answer"], 0.5)), "rest", TABLE, POLICY)
-    assert not d.handoff and d.reasons == ()
+    assert not d.handoff and d.labels == ()
 
 
 def test_urgency_threshold_is_inclusive_and_configurable():
     policy = parse_handoff_policy({"thresholds": {"urgency_score": 0.9}})
     assert policy.urgency_score == 0.9
-    assert decide(signals(urgency=(["safety"], 0.9)), "rest", TABLE, policy).reasons == ("urgency:safety@0.90",)
+    assert decide(signals(urgency=(["safety"], 0.9)), "rest", TABLE, policy).labels == ("urgency:safety@0.90",)
     assert not decide(signals(urgency=(["no_answer"], 0.7)), "rest", TABLE, policy).handoff
 
 
 def test_urgency_hands_off_inside_a_form_and_despite_low_intent_confidence():
     d = decide(signals("report_lost_bag", 0.2, urgency=(["safety"], 0.95)), "rest", TABLE, POLICY, in_form=True)
-    assert d.handoff and not d.clarify and d.reasons == ("urgency:safety@0.95",)
+    assert d.handoff and not d.clarify and d.labels == ("urgency:safety@0.95",)
 
 
 def test_urgency_reason_comes_after_route_and_before_sentiment():
     d = decide(signals("report_lost_bag", 0.9, urgency=(["legal"], 0.85), compound=-0.8), "twitter_mention", TABLE, POLICY)
-    assert d.reasons == (
+    assert d.labels == (
         "route:diagnostic:report_lost_bag@0.90",
         "urgency:legal@0.85",
         "frustration:-0.80<=-0.50",
@@ -151,7 +153,7 @@ def test_urgency_reason_comes_after_route_and_before_sentiment():
 def test_french_message_hands_off_with_language_reason():
     d = decide(signals("nlu_fallback", 0.3, language=("fr", 0.97)), "twitter_dm", TABLE, POLICY)
     assert d.handoff and not d.clarify
-    assert d.reasons == ("language:fr@0.97",)
+    assert d.labels == ("language:fr@0.97",)
 
 
 def test_unknown_language_never_hands_off():
@@ -159,12 +161,10 @@ def test_unknown_language_never_hands_off():
     for intent, confidence in (("affirm", 0.9), ("nlu_fallback", 0.2)):
         d = decide(signals(intent, confidence, language=("und", 0.0)), "messenger", TABLE, POLICY)
         assert not d.handoff
-        assert not any(r.startswith("language:") for r in d.reasons)
+        assert not any(r.startswith("language:") for r in d.labels)
 
 
 def test_ok_and_a_reference_through_the_real_detector_do_not_hand_off():
-    from bot.components.triage.language import LanguageDetector
-
     detector = LanguageDetector(POLICY.supported_languages, POLICY.language_min_confidence)
     for text in ("ok", "K7P2QX"):
         data = parse("affirm", 0.9)
@@ -172,7 +172,7 @@ def test_ok_and_a_reference_through_the_real_detector_do_not_hand_off():
         assert not decide(data, "rest", TABLE, POLICY).handoff
     data = parse("nlu_fallback", 0.2)
     data["language"] = detector.detect("Bonjour, mon vol est annulé, que faire ?").as_dict()
-    assert decide(data, "rest", TABLE, POLICY).reasons == ("language:fr@1.00",)
+    assert decide(data, "rest", TABLE, POLICY).labels == ("language:fr@1.00",)
 
 
 def test_supported_or_unconfident_language_does_not_hand_off():
@@ -216,8 +216,6 @@ def test_handoff_policy_reads_the_new_thresholds_and_languages():
 
 
 def test_project_handoff_file_has_the_triage_thresholds():
-    from handoff.triggers import load_handoff_policy
-
     policy = load_handoff_policy()
     assert policy.supported_languages == ("en",)
     assert 0.0 < policy.urgency_score <= 1.0 and 0.5 <= policy.language_min_confidence <= 1.0
@@ -233,13 +231,13 @@ EXEMPT = HandoffPolicy(negative_sentiment_exempt_routes=("chitchat", "informatio
 
 def test_mildly_negative_request_in_private_is_answered_by_the_bot():
     d = decide(parse("cancel_booking", 0.9, compound=-0.3), "twitter_dm", COMPLAINT_TABLE, EXEMPT)
-    assert not d.handoff and d.reasons == ()
+    assert not d.handoff and d.labels == ()
 
 
 def test_the_same_request_in_public_is_a_public_complaint():
     d = decide(parse("cancel_booking", 0.9, compound=-0.3), "twitter_mention", COMPLAINT_TABLE, EXEMPT)
     assert d.handoff
-    assert d.reasons == ("public_complaint:-0.30<=-0.10", "public_channel")
+    assert d.labels == ("public_complaint:-0.30<=-0.10", "public_channel")
 
 
 def test_neutral_public_question_is_answered():
@@ -249,10 +247,10 @@ def test_neutral_public_question_is_answered():
 
 def test_complaint_intent_whose_sentiment_is_not_negative_reads_as_praise():
     praised = decide(parse("complain", 0.7, compound=0.2), "twitter_mention", COMPLAINT_TABLE, EXEMPT)
-    assert not praised.handoff and praised.praised and praised.reasons == ()
+    assert not praised.handoff and praised.praised and praised.labels == ()
     complaint = decide(parse("complain", 0.7, compound=-0.05), "twitter_mention", COMPLAINT_TABLE, EXEMPT)
     assert complaint.handoff and not complaint.praised
-    assert complaint.reasons[0] == "route:feedback:complain@0.70"
+    assert complaint.labels[0] == "route:feedback:complain@0.70"
     unscored = decide(parse("complain", 0.7), "messenger", COMPLAINT_TABLE, EXEMPT)
     assert unscored.handoff and not unscored.praised
 
@@ -275,13 +273,13 @@ def test_a_praised_complaint_that_needs_a_person_for_another_reason_is_not_prais
     data = parse("complain", 0.7, compound=0.4)
     data["urgency"] = {"categories": ["injury"], "score": 0.9}
     d = decide(data, "messenger", COMPLAINT_TABLE, EXEMPT)
-    assert d.handoff and not d.praised and d.reasons[0].startswith("urgency:")
+    assert d.handoff and not d.praised and d.labels[0].startswith("urgency:")
 
 
 def test_unclear_negative_public_post_goes_to_a_person_not_a_public_rephrase():
     d = decide(parse("ask_pets", 0.3, compound=-0.05), "twitter_mention", COMPLAINT_TABLE, EXEMPT)
     assert d.handoff and not d.clarify
-    assert d.reasons[0] == "public_unclear:0.30<0.45,sentiment:-0.05<0.00"
+    assert d.labels[0] == "public_unclear:0.30<0.45,sentiment:-0.05<0.00"
     private = decide(parse("ask_pets", 0.3, compound=-0.05), "messenger", COMPLAINT_TABLE, EXEMPT)
     assert private.clarify and not private.handoff
 
