@@ -13,11 +13,12 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help venv browser run test train train-fast validate nlu-report eval seed lock clean console-user bench-nlu kb-lint bench
+.PHONY: help venv browser run test lint train train-fast validate nlu-report eval seed lock clean console-user bench-nlu kb-lint bench
 
 help:
 	@echo "make run         start Redis + action server + Rasa on embedded defaults (trains if needed)"
-	@echo "make test        unit, integration and story tests (trains a small model once)"
+	@echo "make test        lint, then unit, integration and story tests (trains a small model once)"
+	@echo "make lint        ruff over the tree, mypy over the pure modules (pyproject.toml)"
 	@echo "make train       train the full model into models/"
 	@echo "make validate    rasa data validate"
 	@echo "make nlu-report  cross-validated intent report (slow)"
@@ -59,7 +60,12 @@ browser:
 	  { $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; } \
 	  || echo "WARNING: could not install chromium; the browser test (tests/e2e) will be skipped"; }
 
-test: $(STAMP) browser
+# Ruff (pycodestyle, pyflakes, import order) and mypy; configured in pyproject.toml.
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
+test: lint $(STAMP) browser
 	$(VENV)/bin/socialcare train --fast
 	$(PY) -m pytest -q -p no:cacheprovider
 

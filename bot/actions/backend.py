@@ -10,6 +10,7 @@ import logging
 from typing import Optional
 
 from bot.backend.errors import BackendError
+from bot.backend.factory import build_repository
 from bot.backend.repository import AirlineRepository
 
 logger = logging.getLogger(__name__)
@@ -22,8 +23,6 @@ def get_repository() -> AirlineRepository:
     global _repository
     if _repository is None:
         try:
-            from bot.backend.factory import build_repository
-
             _repository = build_repository()
         except BackendError:
             raise

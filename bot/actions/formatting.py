@@ -18,6 +18,7 @@ from bot.backend.models import (
     Refund,
     RefundQuote,
 )
+from bot.backend.rules import next_segment_index
 
 AIRPORTS = {
     "LGW": "London Gatwick", "MAN": "Manchester", "EDI": "Edinburgh", "DUB": "Dublin",
@@ -204,7 +205,5 @@ def checkin_opens_at(flight: Flight) -> dt.datetime:
 
 def next_flight(booking: Booking, now: dt.datetime) -> Optional[Flight]:
     """The booking's next flight still to be travelled, or None."""
-    from bot.backend.rules import next_segment_index
-
     index = next_segment_index(booking.flights, now)
     return booking.flights[index] if index is not None else None

@@ -18,10 +18,14 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.actions.common import FALLBACK_INTENT, SafeAction, is_public, latest_intent, latest_text
-from bot.actions.handoff import handoff_events
-from bot.actions.knowledge_base import KnowledgeBase, get_knowledge_base
+from bot.actions.handoff import CLARIFICATION_FAILED
+from bot.actions.handoff_events import handoff_events
+from bot.actions.knowledge_base import get_knowledge_base
+from bot.actions.knowledge_entries import KnowledgeBase
 from bot.actions.knowledge_index import ANSWER, CLARIFY, Retrieval, get_index
+from bot.actions.safe_action import SafeAction
+from bot.actions.tracker_read import FALLBACK_INTENT, is_public, latest_intent, latest_text
+from handoff.reasons import flag
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +87,8 @@ class ActionAnswerKnowledge(SafeAction):
         if result is None:  # encoder unavailable: the intent's curated default, as before retrieval
             entry = kb.default_entry(intent)
             if entry is None:
-                return handoff_events(dispatcher, tracker, [f"no_knowledge:{intent}"], response="utter_no_knowledge")
+                return handoff_events(dispatcher, tracker, [flag("no_knowledge", intent)],
+                                      response="utter_no_knowledge")
             dispatcher.utter_message(text=entry.text(is_public(tracker)))
             return []
         logger.info("knowledge %s: %s", intent, result.reason())
@@ -93,5 +98,5 @@ class ActionAnswerKnowledge(SafeAction):
         if result.decision == CLARIFY and not clarified_last_turn(tracker):
             dispatcher.utter_message(response="utter_clarify")
             return []
-        reasons = [result.reason()] + (["clarification_failed"] if result.decision == CLARIFY else [])
+        reasons = [result.handoff_reason()] + ([CLARIFICATION_FAILED] if result.decision == CLARIFY else [])
         return handoff_events(dispatcher, tracker, reasons, response="utter_no_knowledge")

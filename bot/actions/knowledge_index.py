@@ -15,20 +15,23 @@ in favour of its own entries. Decisions, on the chosen entry's score:
 The encoder loads lazily on the first lookup (one per process, shared with anything else
 that asks `get_encoder` for the same settings). Embeddings are cached per question text, so
 when trainers edit the knowledge only new or changed questions are embedded again.
-Thresholds come from `RetrievalSettings` (environment: KNOWLEDGE_ANSWER_THRESHOLD,
-KNOWLEDGE_AGREE_FLOOR, KNOWLEDGE_CLARIFY_FLOOR).
+Thresholds come from `RetrievalSettings` (bot/actions/settings.py; environment:
+KNOWLEDGE_ANSWER_THRESHOLD, KNOWLEDGE_AGREE_FLOOR, KNOWLEDGE_CLARIFY_FLOOR). Importing
+this module loads no model: bot/components/minilm/model.py imports torch on first encode.
 """
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from dataclasses import dataclass
 from typing import Callable, Dict, List, Mapping, Optional, Tuple
 
 import numpy as np
 
-from bot.actions.knowledge_base import KnowledgeBase, KnowledgeEntry
+from bot.actions.knowledge_entries import KnowledgeBase, KnowledgeEntry
+from bot.actions.settings import RetrievalSettings, action_settings
+from bot.components.minilm.model import get_encoder
+from handoff.reasons import Reason, scored
 
 logger = logging.getLogger(__name__)
 
@@ -37,27 +40,6 @@ CLARIFY = "clarify"
 HANDOFF = "handoff"
 
 Encode = Callable[[List[str]], np.ndarray]
-
-
-@dataclass(frozen=True)
-class RetrievalSettings:
-    """Similarity thresholds (cosine in [-1, 1]) and the intent tie-break margin."""
-
-    answer_threshold: float = 0.62
-    agree_floor: float = 0.45
-    clarify_floor: float = 0.35
-    intent_margin: float = 0.06
-
-    @classmethod
-    def from_env(cls) -> "RetrievalSettings":
-        """Defaults, overridden by KNOWLEDGE_ANSWER_THRESHOLD / _AGREE_FLOOR / _CLARIFY_FLOOR."""
-        base = cls()
-        return cls(
-            answer_threshold=float(os.environ.get("KNOWLEDGE_ANSWER_THRESHOLD", base.answer_threshold)),
-            agree_floor=float(os.environ.get("KNOWLEDGE_AGREE_FLOOR", base.agree_floor)),
-            clarify_floor=float(os.environ.get("KNOWLEDGE_CLARIFY_FLOOR", base.clarify_floor)),
-            intent_margin=base.intent_margin,
-        )
 
 
 @dataclass(frozen=True)
@@ -72,9 +54,12 @@ class Retrieval:
     basis: str = "similarity"  # or "intent_agreement"
 
     def reason(self) -> str:
-        """A reason code for handoff records (entry id and score, never message text)."""
-        who = self.entry.id if self.entry else "none"
-        return f"knowledge_{self.decision}:{who}@{self.score:.2f}"
+        """A reason code for handoff records and logs (entry id and score, never message text)."""
+        return self.handoff_reason().raw
+
+    def handoff_reason(self) -> Reason:
+        """`knowledge_<decision>:<entry id>@<score>` as a typed handoff reason."""
+        return scored(f"knowledge_{self.decision}", self.entry.id if self.entry else "none", self.score)
 
 
 def rank_entries(
@@ -92,7 +77,7 @@ def decide(
     ranked: List[Tuple[float, KnowledgeEntry]],
     intent: str,
     settings: RetrievalSettings,
-    defaults: Optional[Mapping[str, KnowledgeEntry]] = None,
+    defaults: Optional[Mapping[str, Optional[KnowledgeEntry]]] = None,
 ) -> Retrieval:
     """Pure decision over (score, entry) pairs sorted best first.
 
@@ -122,12 +107,12 @@ class KnowledgeIndex:
 
     Args:
         encode: texts -> unit-norm embeddings (n, dim); None -> the shared MiniLM encoder.
-        settings: thresholds; None -> `RetrievalSettings.from_env()`.
+        settings: thresholds; None -> those of the process's `action_settings()`.
     """
 
     def __init__(self, encode: Optional[Encode] = None, settings: Optional[RetrievalSettings] = None) -> None:
         self._encode_fn = encode
-        self.settings = settings or RetrievalSettings.from_env()
+        self.settings = settings or action_settings().retrieval
         self._lock = threading.Lock()
         self._vectors: Dict[str, np.ndarray] = {}
         self._built_for: Optional[int] = None
@@ -138,8 +123,6 @@ class KnowledgeIndex:
 
     def _encode(self, texts: List[str]) -> np.ndarray:
         if self._encode_fn is None:
-            from bot.components.minilm.model import get_encoder
-
             encoder = get_encoder(max_length=64, threads=1, quantize=True)
             self._encode_fn = lambda items: encoder.encode(items, batch_size=1)
         self.embedded_texts += len(texts)

@@ -13,7 +13,8 @@ import unicodedata
 from typing import Iterable, Optional
 
 from bot.actions.dates import find_date, parse_date  # noqa: F401  (re-exported)
-from bot.actions.words import COMMON_WORDS, FILLERS as _FILLERS, NON_NAME_WORDS
+from bot.actions.words import COMMON_WORDS, NON_NAME_WORDS
+from bot.actions.words import FILLERS as _FILLERS
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'"})
 

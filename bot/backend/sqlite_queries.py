@@ -117,7 +117,8 @@ async def next_refund_id(conn: aiosqlite.Connection) -> str:
     async with conn.execute("SELECT MAX(CAST(substr(refund_id, 3) AS INTEGER)) AS n"
                             " FROM refunds WHERE refund_id LIKE 'RF%'") as cur:
         row = await cur.fetchone()
-    return f"RF{max(row['n'] or 0, 100000) + 1:06d}"
+    highest = row["n"] if row is not None else None  # an aggregate: always one row
+    return f"RF{max(highest or 0, 100000) + 1:06d}"
 
 
 async def load_bag_file(conn: aiosqlite.Connection, reference: str) -> Optional[BagFile]:

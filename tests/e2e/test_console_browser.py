@@ -17,7 +17,13 @@ from console import appkeys
 from tests.conftest import PROJECT_ROOT
 from tests.helpers.fake_platforms import FakeGraphAPI
 from tests.integration.console_harness import (
-    PASSWORD, FakeRasaAPI, add_user, console_server, console_settings, make_ticket, messenger_dossier,
+    PASSWORD,
+    FakeRasaAPI,
+    add_user,
+    console_server,
+    console_settings,
+    make_ticket,
+    messenger_dossier,
     messenger_relay,
 )
 from tests.integration.handoff_support import run_redis

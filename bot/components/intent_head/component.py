@@ -18,7 +18,6 @@ import logging
 from typing import Any, Dict, List, Optional, Text, Type
 
 import numpy as np
-
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -30,6 +29,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.components.intent_head.model import LinearHead
 from bot.components.minilm.component import MINILM_EMBEDDING, MiniLMFeaturizer
+from bot.components.minilm.finetune import save_overlay
 from bot.components.minilm.tuning import fine_tune_from_config, read_overlay, tuned_encoder, validate_tuning_config
 
 logger = logging.getLogger(__name__)
@@ -126,8 +126,6 @@ class MiniLMIntentClassifier(IntentClassifier, GraphComponent):
             x = np.stack([np.asarray(m.get(MINILM_EMBEDDING), dtype=np.float32) for m in examples])
             self._head = LinearHead.fit(x, labels, c=float(self._config["C"]), seed=int(self._config["random_seed"]))
             self._overlay = None
-        from bot.components.minilm.finetune import save_overlay
-
         with self._model_storage.write_to(self._resource) as directory:
             np.savez(directory / HEAD_FILE, **self._head.to_arrays())
             if self._overlay is not None:

@@ -41,7 +41,7 @@ class LinearHead:
     def fit(cls, embeddings: np.ndarray, labels: Sequence[str], c: float = 50.0, seed: int = 7,
             max_iter: int = 3000) -> "LinearHead":
         """L2-regularised (strength 1/c) multinomial logistic regression; needs >= 2 classes."""
-        from sklearn.linear_model import LogisticRegression
+        from sklearn.linear_model import LogisticRegression  # deferred: heavy, training only
 
         x = np.asarray(embeddings, dtype=np.float64)
         if x.ndim != 2 or x.shape[0] != len(labels):

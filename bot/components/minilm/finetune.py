@@ -22,6 +22,7 @@ from typing import Any, Dict, Sequence
 
 import numpy as np
 
+from bot.components.minilm.model import mean_pool
 
 # Parameters that stay as packaged (not saved in the overlay).
 FROZEN_PREFIX = "embeddings."
@@ -72,10 +73,8 @@ def fine_tune(
 ) -> FineTuned:
     """Fine-tunes the encoder in `model_dir` with a head over `classes`; returns the
     overlay and the head (rows in `classes` order)."""
-    import torch
+    import torch  # deferred on purpose: torch and transformers are heavy, loaded at training only
     from transformers import AutoModel, AutoTokenizer
-
-    from bot.components.minilm.model import mean_pool
 
     if len(texts) != len(labels) or not texts:
         raise FineTuneError("fine-tuning needs as many labels as texts, and at least one")
@@ -130,14 +129,14 @@ def fine_tune(
 
 def save_overlay(overlay: Dict[str, Any], path: Path) -> None:
     """Writes the overlay with torch.save (tensors only)."""
-    import torch
+    import torch  # deferred: heavy, loaded at training only
 
     torch.save(overlay, str(path))
 
 
 def load_overlay(path: Path) -> Dict[str, Any]:
     """Reads an overlay written by `save_overlay` (tensors only: weights_only)."""
-    import torch
+    import torch  # deferred: heavy, loaded with a fine-tuned model only
 
     data = torch.load(str(path), map_location="cpu", weights_only=True)
     if not isinstance(data, dict) or not data:

@@ -161,7 +161,7 @@ class SentenceEncoder:
         if self._model is None:
             with self._lock:
                 if self._model is None:
-                    import torch
+                    import torch  # deferred: heavy, loaded on first use only
 
                     # Torch only: without this transformers imports TensorFlow while
                     # loading (seconds and hundreds of MB in the action server).
@@ -198,7 +198,7 @@ class SentenceEncoder:
         rust = None
         backend = getattr(tokenizer, "backend_tokenizer", None)
         if backend is not None:
-            from tokenizers import Tokenizer
+            from tokenizers import Tokenizer  # deferred: heavy, loaded on first use only
 
             rust = Tokenizer.from_str(backend.to_str())  # a copy: HF keeps its own settings
             rust.no_padding()
@@ -220,7 +220,7 @@ class SentenceEncoder:
 
     def _forward(self, texts: List[str]) -> Tuple["torch.Tensor", "torch.Tensor"]:
         """Last hidden states and attention mask for one batch."""
-        import torch
+        import torch  # deferred: heavy, loaded on first use only
 
         tokenizer, model = self._load()
         self._set_threads(torch)
@@ -242,7 +242,7 @@ class SentenceEncoder:
 
     def _forward_one(self, text: str) -> "torch.Tensor":
         """Last hidden states (1, n_pieces, dim) of one unpadded text (the fast path)."""
-        import torch
+        import torch  # deferred: heavy, loaded on first use only
 
         self._load()
         self._set_threads(torch)
@@ -261,7 +261,7 @@ class SentenceEncoder:
         Texts are batched in length order (less padding), results come back in input
         order. None counts as "".
         """
-        import torch
+        import torch  # deferred: heavy, loaded on first use only
 
         items = ["" if t is None else str(t) for t in texts]
         if not items:
@@ -293,7 +293,7 @@ class SentenceEncoder:
 
         Word-piece vectors exclude [CLS]/[SEP]; they are not aligned to Rasa tokens.
         """
-        import torch
+        import torch  # deferred: heavy, loaded on first use only
 
         hidden, mask = self._forward(["" if text is None else str(text)])
         sentence = torch.nn.functional.normalize(mean_pool(hidden, mask), p=2, dim=1)

@@ -13,6 +13,7 @@ from typing import Any, Dict, Mapping, Optional, Sequence
 from rasa.shared.exceptions import InvalidConfigException
 
 from bot.components.minilm.finetune import FineTuned, FineTuneSettings, fine_tune, load_overlay
+from bot.components.minilm.model import SentenceEncoder, resolve_model_dir
 
 
 def validate_tuning_config(component: str, config: Mapping[str, Any]) -> None:
@@ -30,8 +31,6 @@ def fine_tune_from_config(config: Mapping[str, Any], texts: Sequence[str], label
                           classes: Sequence[str], **recipe: Any) -> FineTuned:
     """Fine-tunes the configured encoder (`epochs`, `learning_rate`, plus `recipe`
     overrides of FineTuneSettings) on all CPUs."""
-    from bot.components.minilm.model import resolve_model_dir
-
     settings = FineTuneSettings(epochs=int(config["epochs"]), learning_rate=float(config["learning_rate"]),
                                 **recipe)
     return fine_tune(resolve_model_dir(config.get("model_path")), texts, labels, classes, settings,
@@ -48,7 +47,5 @@ def read_overlay(directory: Path, name: str) -> Optional[Dict[str, Any]]:
 def tuned_encoder(config: Mapping[str, Any], overlay: Dict[str, Any]) -> Any:
     """A SentenceEncoder with the configured settings and `overlay` (its own instance:
     the process-wide cache holds the packaged weights only)."""
-    from bot.components.minilm.model import SentenceEncoder
-
     return SentenceEncoder(config.get("model_path"), max_length=int(config["max_length"]),
                            threads=int(config["threads"]), quantize=bool(config["quantize"]), overlay=overlay)

@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
 
 import numpy as np
-
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -33,6 +32,8 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.components.minilm.component import MINILM_EMBEDDING
+from bot.components.minilm.finetune import save_overlay
+from bot.components.minilm.model import get_encoder, model_fingerprint
 from bot.components.minilm.tuning import fine_tune_from_config, read_overlay, tuned_encoder, validate_tuning_config
 from bot.components.sentiment.head import LABELS, SentimentHead, load_examples
 from bot.components.sentiment.model import SocialSentiment
@@ -102,8 +103,6 @@ class SentimentAnalyzer(GraphComponent):
     def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
         """Hash of the examples and the encoder: editing either retrains the head
         (Rasa's training cache only sees the NLU data otherwise)."""
-        from bot.components.minilm.model import model_fingerprint
-
         digest = hashlib.sha256(json.dumps(model_fingerprint(config.get("model_path")).as_dict()).encode())
         directory = resolve_dir(str(config.get("examples_dir") or "bot/data/sentiment"))
         for path in sorted(directory.glob("*.y*ml")):
@@ -159,8 +158,6 @@ class SentimentAnalyzer(GraphComponent):
         return component
 
     def _encoder(self) -> Any:
-        from bot.components.minilm.model import get_encoder
-
         return get_encoder(self._config.get("model_path"), max_length=self._config["max_length"],
                            threads=self._config["threads"], quantize=self._config["quantize"])
 
@@ -175,9 +172,6 @@ class SentimentAnalyzer(GraphComponent):
         (not on the NLU data) and persists it."""
         if float(self._config.get("head_weight", 0.6)) <= 0:
             return self._resource
-        from bot.components.minilm.finetune import save_overlay
-        from bot.components.minilm.model import model_fingerprint
-
         directory = resolve_dir(self._config["examples_dir"])
         texts, labels = load_examples(directory)
         epochs = int(self._config.get("epochs", 0))

@@ -63,7 +63,7 @@ class SentimentHead:
     @classmethod
     def fit(cls, embeddings: np.ndarray, labels: Sequence[str], c: float = 1.0, seed: int = 7) -> "SentimentHead":
         """Fit on (n, dim) embeddings with labels from LABELS (L2-regularised, 1/c)."""
-        from sklearn.linear_model import LogisticRegression
+        from sklearn.linear_model import LogisticRegression  # deferred: heavy, training only
 
         y = np.asarray([LABELS.index(label) for label in labels])
         model = LogisticRegression(C=c, max_iter=3000, random_state=seed)

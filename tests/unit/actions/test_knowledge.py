@@ -13,10 +13,11 @@ import yaml
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.knowledge import ActionAnswerKnowledge, clarified_last_turn
-from bot.actions.knowledge_base import (
-    KnowledgeBase, KnowledgeEntry, KnowledgeError, get_knowledge_base, knowledge_dir, load_entries, parse_entry,
-)
-from bot.actions.knowledge_index import ANSWER, CLARIFY, HANDOFF, RetrievalSettings, decide, get_index
+from bot.actions.knowledge_base import get_knowledge_base, knowledge_dir
+from bot.actions.knowledge_entries import KnowledgeBase, KnowledgeEntry, KnowledgeError, load_entries, parse_entry
+from bot.actions.knowledge_index import ANSWER, CLARIFY, HANDOFF, clear_index, decide, get_index
+from bot.actions.serve import warm_up
+from bot.actions.settings import ActionSettings, RetrievalSettings, action_settings
 
 from .fakes import DOMAIN, ROOT, default_slots, make_tracker, render
 
@@ -124,6 +125,26 @@ def test_knowledge_dir_defaults_to_the_project_folder(monkeypatch):
     assert knowledge_dir().parts[-3:] == ("bot", "data", "knowledge")
 
 
+def test_settings_are_read_from_the_environment_given():
+    env = {"KNOWLEDGE_DIR": "/srv/kb", "KNOWLEDGE_ANSWER_THRESHOLD": "0.7", "KNOWLEDGE_AGREE_FLOOR": "0.5",
+           "KNOWLEDGE_CLARIFY_FLOOR": "0.4"}
+    settings = ActionSettings.from_env(env)
+    assert str(settings.knowledge_dir) == "/srv/kb"
+    assert settings.retrieval == RetrievalSettings(answer_threshold=0.7, agree_floor=0.5, clarify_floor=0.4)
+    defaults = ActionSettings.from_env({"KNOWLEDGE_DIR": ""})
+    assert defaults.knowledge_dir.parts[-3:] == ("bot", "data", "knowledge")
+    assert defaults.retrieval == RetrievalSettings(answer_threshold=0.62, agree_floor=0.45, clarify_floor=0.35)
+    with pytest.raises(ValueError):
+        ActionSettings.from_env({"KNOWLEDGE_AGREE_FLOOR": "high"})
+
+
+def test_the_process_reads_its_settings_once(kb_dir, monkeypatch):
+    assert action_settings().knowledge_dir == kb_dir
+    monkeypatch.setenv("KNOWLEDGE_DIR", str(kb_dir / "elsewhere"))
+    assert action_settings().knowledge_dir == kb_dir and knowledge_dir() == kb_dir
+    assert get_index().settings == action_settings().retrieval
+
+
 def test_malformed_entries_are_reported(tmp_path):
     with pytest.raises(KnowledgeError):
         parse_entry({"id": "x", "intent": "ask_pets"}, "bad.yml")
@@ -188,6 +209,14 @@ def test_decide(ranked, intent, decision, entry):
     assert (result.decision, result.entry) == (decision, entry)
 
 
+def test_the_handoff_reason_names_the_entry_and_score():
+    result = decide([(0.30, LIGHT)], "ask_baggage_allowance", SETTINGS, DEFAULTS)
+    reason = result.handoff_reason()
+    assert result.reason() == reason.raw == "knowledge_handoff:bags_light@0.30"
+    assert (reason.code, reason.detail, reason.score) == ("knowledge_handoff", "bags_light", 0.30)
+    assert decide([], "ask_pets", SETTINGS).reason() == "knowledge_handoff:none@-1.00"
+
+
 # --- retrieval on the project's knowledge (real encoder) -----------------------------------
 
 @pytest.mark.parametrize(
@@ -235,7 +264,7 @@ async def test_refusal_asks_to_clarify_once_then_hands_off(project_copy):
     messages, events = await ask(text, "ask_pets", events=history)
     slots = {e["name"]: e.get("value") for e in events if e.get("event") == "slot"}
     assert [m.get("response") for m in messages] == ["utter_no_knowledge"]
-    assert slots["handoff_active"] is True and "clarification_failed" in slots["handoff_reasons"]
+    assert slots["handoff_active"] is True and "clarification_failed" in [r["raw"] for r in slots["handoff_reasons"]]
 
 
 def test_clarified_last_turn_looks_at_the_previous_reply_only():
@@ -293,10 +322,14 @@ async def test_no_curated_answer_is_honest_and_hands_off(kb_dir):
 
 
 def test_the_action_server_warm_up_builds_the_knowledge_index():
-    import bot.actions as actions
-    from bot.actions.knowledge_index import clear_index, get_index
-
     clear_index()
     assert get_index()._built_for is None
-    actions._warm_up()
+    assert warm_up() is True
     assert get_index()._built_for is not None and get_index()._matrix.shape[0] > 0
+
+
+def test_a_failed_warm_up_is_logged_not_raised(tmp_path, monkeypatch, caplog):
+    (tmp_path / "bad.yml").write_text("version: 1\n")
+    monkeypatch.setenv("KNOWLEDGE_DIR", str(tmp_path))
+    assert warm_up() is False
+    assert "actions.warm_up_failed error=KnowledgeError" in caplog.text

@@ -9,7 +9,7 @@ from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.components.intent_head.component import MiniLMIntentClassifier
+from bot.components.intent_head.component import OVERLAY_FILE, MiniLMIntentClassifier
 from bot.components.intent_head.model import HeadError, LinearHead
 from bot.components.minilm.component import MiniLMFeaturizer
 
@@ -129,8 +129,6 @@ def test_fine_tuned_head_gets_unseen_paraphrases_right(featurizer, tuned, text, 
 
 
 def test_fine_tuned_head_persists_its_encoder_and_round_trips(featurizer, tuned, storage):
-    from bot.components.intent_head.component import OVERLAY_FILE
-
     classifier, resource, config = tuned
     with storage.read_from(resource) as directory:
         assert (directory / OVERLAY_FILE).exists()

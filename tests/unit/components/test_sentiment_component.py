@@ -10,9 +10,16 @@ from rasa.shared.exceptions import InvalidConfigException
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.components.minilm.model import get_encoder
+from bot.components.minilm.finetune import FineTuneError, load_overlay, save_overlay
+from bot.components.minilm.model import OverlayMismatch, SentenceEncoder, get_encoder
 from bot.components.sentiment.component import (
-    META_FILE, MINILM_EMBEDDING, OVERLAY_FILE, SENTIMENT, SentimentAnalyzer, SentimentHeadMissing, resolve_dir,
+    META_FILE,
+    MINILM_EMBEDDING,
+    OVERLAY_FILE,
+    SENTIMENT,
+    SentimentAnalyzer,
+    SentimentHeadMissing,
+    resolve_dir,
 )
 from bot.components.sentiment.head import LABELS, ExamplesError, SentimentHead, load_examples
 
@@ -34,9 +41,9 @@ def storage(tmp_path_factory):
     return LocalModelStorage.create(path)
 
 
-# The production path fine-tunes the encoder (config.yml: 2 epochs); one epoch here keeps
-# the test module under a minute on two cores.
-TUNED = {"epochs": 1}
+# The production recipe (config.yml: 2 epochs): with one epoch the head came out too weak
+# on some CPUs (AMD EPYC: "been on hold ... 😡" at -0.48), so the test trains what ships.
+TUNED = {"epochs": 2}
 
 
 @pytest.fixture(scope="module")
@@ -124,7 +131,7 @@ def test_persist_and_load_round_trip_gives_identical_scores(request, storage, fi
 def test_the_fine_tuned_encoder_is_persisted_only_when_fine_tuning(trained, trained_lr, storage):
     with storage.read_from(trained[1]) as directory:
         assert (directory / OVERLAY_FILE).exists()
-        assert json.loads((directory / META_FILE).read_text())["epochs"] == 1
+        assert json.loads((directory / META_FILE).read_text())["epochs"] == TUNED["epochs"]
     with storage.read_from(trained_lr[1]) as directory:
         assert not (directory / OVERLAY_FILE).exists()
 
@@ -191,10 +198,7 @@ def test_editing_the_examples_changes_the_training_fingerprint(tmp_path):
 
 
 def test_an_overlay_that_does_not_fit_the_encoder_is_refused(tmp_path):
-    import torch
-
-    from bot.components.minilm.model import OverlayMismatch, SentenceEncoder
-    from bot.components.minilm.finetune import FineTuneError, load_overlay, save_overlay
+    import torch  # deferred: heavy, this test only
 
     wrong = SentenceEncoder(overlay={"encoder.layer.0.output.dense.bias": torch.zeros(7)})
     with pytest.raises(OverlayMismatch):
