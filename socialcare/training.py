@@ -16,7 +16,7 @@ DATA = PROJECT_ROOT / "bot" / "data"
 CONFIG = PROJECT_ROOT / "config.yml"
 # Epochs of the small model `make test` trains (the full model uses config.yml's). The
 # intent head skips fine-tuning there (0: logistic regression, seconds instead of minutes);
-# its fine-tuning is covered by tests/unit/components/test_intent_head.py.
+# its fine-tuning is covered by tests/unit/bot/components/test_intent_head.py.
 FAST_EPOCHS = {"DIETClassifier": 30, "TEDPolicy": 20, "SentimentAnalyzer": 1, "MiniLMIntentClassifier": 0}
 
 

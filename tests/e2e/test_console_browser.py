@@ -15,8 +15,7 @@ import pytest_asyncio
 
 from console import appkeys
 from tests.conftest import PROJECT_ROOT
-from tests.helpers.fake_platforms import FakeGraphAPI
-from tests.integration.console_harness import (
+from tests.helpers.console_harness import (
     PASSWORD,
     FakeRasaAPI,
     add_user,
@@ -26,7 +25,8 @@ from tests.integration.console_harness import (
     messenger_dossier,
     messenger_relay,
 )
-from tests.integration.handoff_support import run_redis
+from tests.helpers.fake_platforms import FakeGraphAPI
+from tests.helpers.handoff_support import run_redis
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = PROJECT_ROOT / "tests" / "artifacts"

@@ -15,11 +15,8 @@ import pytest
 import pytest_asyncio
 
 from tests.conftest import PROJECT_ROOT, free_port
-from tests.helpers.fake_platforms import FakeGraphAPI
-from tests.helpers.fixtures import fixture_bytes
-from tests.helpers.signing import sign_messenger
-from tests.integration.channel_process import start_channel_process
-from tests.integration.channel_stack import (
+from tests.helpers.channel_process import start_channel_process
+from tests.helpers.channel_stack import (
     APP_SECRET,
     CUSTOMER,
     PAGE_ID,
@@ -29,7 +26,10 @@ from tests.integration.channel_stack import (
     messenger_body,
     open_stack,
 )
-from tests.integration.intake_helpers import RedisServer, wait_until
+from tests.helpers.fake_platforms import FakeGraphAPI
+from tests.helpers.fixtures import fixture_bytes
+from tests.helpers.intake_helpers import RedisServer, wait_until
+from tests.helpers.signing import sign_messenger
 
 pytestmark = [pytest.mark.integration]
 

@@ -14,10 +14,8 @@ from connectors.facebook.channel import MessengerInput
 from connectors.http import METRICS
 from connectors.twitter.channel import XInput
 from connectors.twitter.output import DM_SENT_NOTICE
-from tests.helpers.fixtures import fixture_bytes
-from tests.helpers.signing import sign_messenger, sign_twitter
-from tests.integration.channel_harness import ChannelServer, FakeRasa
-from tests.integration.channel_stack import (
+from tests.helpers.channel_harness import ChannelServer, FakeRasa
+from tests.helpers.channel_stack import (
     APP_SECRET,
     BRAND_ID,
     CONSUMER_SECRET,
@@ -32,7 +30,9 @@ from tests.integration.channel_stack import (
     open_stack,
     x_dm_body,
 )
-from tests.integration.intake_helpers import wait_until
+from tests.helpers.fixtures import fixture_bytes
+from tests.helpers.intake_helpers import wait_until
+from tests.helpers.signing import sign_messenger, sign_twitter
 
 pytestmark = [pytest.mark.integration]
 

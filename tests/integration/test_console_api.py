@@ -9,8 +9,7 @@ import pytest
 import pytest_asyncio
 
 from console import appkeys
-from tests.helpers.fake_platforms import FakeGraphAPI
-from tests.integration.console_harness import (
+from tests.helpers.console_harness import (
     FakeRasaAPI,
     add_user,
     console_server,
@@ -21,7 +20,8 @@ from tests.integration.console_harness import (
     messenger_relay,
     new_client,
 )
-from tests.integration.handoff_support import run_redis
+from tests.helpers.fake_platforms import FakeGraphAPI
+from tests.helpers.handoff_support import run_redis
 
 PSID = "2400000000000001"
 

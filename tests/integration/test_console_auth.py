@@ -6,7 +6,7 @@ import pytest_asyncio
 from argon2 import PasswordHasher
 
 from console import appkeys
-from tests.integration.console_harness import (
+from tests.helpers.console_harness import (
     PASSWORD,
     add_user,
     console_server,
@@ -16,7 +16,7 @@ from tests.integration.console_harness import (
     make_ticket,
     new_client,
 )
-from tests.integration.handoff_support import run_redis
+from tests.helpers.handoff_support import run_redis
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from console.users import UserStore
 from core.embedded_redis import EmbeddedRedis
 from socialcare.cli import build_parser
 from tests.conftest import free_port
-from tests.integration.handoff_support import run_redis
+from tests.helpers.handoff_support import run_redis
 
 PASSWORD = "first admin password"
 

@@ -12,7 +12,7 @@ from core.paths import PROJECT_ROOT
 from socialcare.console_plan import ConsolePlan
 from socialcare.supervisor import Child, stop_child, wait_healthy
 from tests.conftest import free_port
-from tests.integration.handoff_support import run_redis
+from tests.helpers.handoff_support import run_redis
 
 RASA_TOKEN = "rasa-token-must-not-be-logged"
 

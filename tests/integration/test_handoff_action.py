@@ -16,8 +16,8 @@ from bot.actions.handoff import ActionClarify, ActionHandoff
 from bot.actions.handoff_ticket import ActionHandoffTicket
 from handoff.reasons import at_or_above
 from handoff.store import TicketStore
-from tests.integration.handoff_support import run_redis
-from tests.unit.actions.fakes import DOMAIN, default_slots, render
+from tests.helpers.action_fakes import DOMAIN, default_slots, render
+from tests.helpers.handoff_support import run_redis
 
 FIXTURES = Path(__file__).resolve().parents[1] / "unit" / "handoff" / "fixtures"
 _prefix = itertools.count()

@@ -23,7 +23,7 @@ from handoff.senders import MessengerSender, TrackerOnlySender
 from handoff.store import TicketStore
 from handoff.tickets import CLAIMED, RESOLVED
 from tests.helpers.fake_platforms import FakeGraphAPI
-from tests.integration.handoff_support import FakeRasaAPI, run_redis
+from tests.helpers.handoff_support import FakeRasaAPI, run_redis
 
 FIXTURES = Path(__file__).resolve().parents[1] / "unit" / "handoff" / "fixtures"
 T0 = 1764496800.0

@@ -11,7 +11,7 @@ from handoff.errors import InvalidTransition, NotOwner, TicketNotFound, TicketOw
 from handoff.reasons import reasons_from_slot
 from handoff.store import TicketStore, new_ticket_id
 from handoff.tickets import CLAIMED, OPEN, RESOLVED, Ticket, TranscriptTurn
-from tests.integration.handoff_support import RedisProcess, run_redis
+from tests.helpers.handoff_support import RedisProcess, run_redis
 
 _prefixes = itertools.count()
 

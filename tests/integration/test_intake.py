@@ -14,7 +14,7 @@ from connectors.intake.consumer import RetryLater, StreamConsumer
 from connectors.intake.entries import stream_entries
 from connectors.intake.keys import IntakeKeys
 from connectors.intake.queue import IntakeQueue
-from tests.integration.intake_helpers import RedisServer, message, wait_until
+from tests.helpers.intake_helpers import RedisServer, message, wait_until
 
 pytestmark = [pytest.mark.integration]
 

@@ -10,12 +10,12 @@ import aiohttp
 import pytest
 
 from tests.conftest import PROJECT_ROOT, free_port
+from tests.helpers.channel_process import start_channel_process
+from tests.helpers.channel_stack import APP_SECRET, PAGE_ID, PAGE_TOKEN, PSID, VERIFY_TOKEN
 from tests.helpers.fake_platforms import FakeGraphAPI
 from tests.helpers.fixtures import fixture_bytes
+from tests.helpers.intake_helpers import RedisServer, wait_until
 from tests.helpers.signing import sign_messenger
-from tests.integration.channel_process import start_channel_process
-from tests.integration.channel_stack import APP_SECRET, PAGE_ID, PAGE_TOKEN, PSID, VERIFY_TOKEN
-from tests.integration.intake_helpers import RedisServer, wait_until
 
 pytestmark = [pytest.mark.integration]
 

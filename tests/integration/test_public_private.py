@@ -14,7 +14,7 @@ from socialcare.sandbox_plan import SandboxPlan
 from socialcare.settings import Settings
 from socialcare.supervisor import ServiceStack
 from tests.conftest import free_port
-from tests.integration.intake_helpers import wait_until
+from tests.helpers.intake_helpers import wait_until
 
 pytestmark = [pytest.mark.integration]
 

@@ -20,8 +20,8 @@ from sandbox.payloads import customer
 from sandbox.settings import SandboxSettings
 from socialcare.sandbox_plan import SandboxPlan
 from tests.conftest import free_port
-from tests.integration.channel_harness import ChannelServer, FakeRasa
-from tests.integration.intake_helpers import RedisServer, wait_until
+from tests.helpers.channel_harness import ChannelServer, FakeRasa
+from tests.helpers.intake_helpers import RedisServer, wait_until
 
 pytestmark = [pytest.mark.integration]
 

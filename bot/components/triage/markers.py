@@ -4,7 +4,7 @@ customer subjects and distress words, and what makes a sentence a policy questio
 Data only (compiled regular expressions); `urgency.py` applies them to normalised text:
 lower case, hashtags split, emojis as words, letters repeated 3+ times squeezed to one,
 key-word misspellings corrected. Every category is tested in
-tests/unit/components/test_urgency.py with positive and negative cases.
+tests/unit/bot/components/test_urgency.py with positive and negative cases.
 """
 from __future__ import annotations
 

@@ -15,11 +15,11 @@ from connectors.intake.settings import IntakeSettings
 from connectors.twitter.channel import XInput
 from connectors.twitter.settings import XSettings
 from core.settings import RedisSettings, RedisTarget
+from tests.helpers.channel_harness import ChannelServer, FakeRasa
 from tests.helpers.fake_platforms import FakeGraphAPI, FakeXAPI
 from tests.helpers.fixtures import load_fixture
+from tests.helpers.intake_helpers import RedisServer
 from tests.helpers.signing import sign_messenger, sign_twitter
-from tests.integration.channel_harness import ChannelServer, FakeRasa
-from tests.integration.intake_helpers import RedisServer
 
 APP_SECRET = "test-app-secret"
 VERIFY_TOKEN = "verify-me-please"

@@ -1,7 +1,7 @@
 """Helpers for the console tests: the app on a real loopback server, a logged-in client.
 
 The console runs in-process (aiohttp TestServer bound to 127.0.0.1) against a real
-redis-server (tests/integration/handoff_support.run_redis); each test gets its own key
+redis-server (tests/helpers/handoff_support.run_redis); each test gets its own key
 prefix, so tests never see each other's users or tickets.
 """
 from __future__ import annotations

@@ -5,8 +5,7 @@ import pytest
 
 from bot.actions import backend
 from bot.actions.knowledge_base import clear_cache
-
-from .fakes import TODAY, FakeRepository
+from tests.helpers.action_fakes import TODAY, FakeRepository
 
 
 @pytest.fixture

@@ -12,8 +12,7 @@ from bot.actions.flight_status import ActionSubmitFlightStatus
 from bot.actions.refund_status import ActionSubmitRefundStatus
 from bot.backend.seed import seed
 from bot.backend.sqlite import SqliteAirlineRepository
-
-from .fakes import DOMAIN, default_slots, labels, make_tracker, render
+from tests.helpers.action_fakes import DOMAIN, default_slots, labels, make_tracker, render
 
 IDENTITY = {"booking_ref": "K7P2QX", "last_name": "Smith"}
 

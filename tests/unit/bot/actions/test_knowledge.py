@@ -18,8 +18,7 @@ from bot.actions.knowledge_entries import KnowledgeBase, KnowledgeEntry, Knowled
 from bot.actions.knowledge_index import ANSWER, CLARIFY, HANDOFF, clear_index, decide, get_index
 from bot.actions.serve import warm_up
 from bot.actions.settings import ActionSettings, RetrievalSettings, action_settings
-
-from .fakes import DOMAIN, ROOT, default_slots, make_tracker, render
+from tests.helpers.action_fakes import DOMAIN, ROOT, default_slots, make_tracker, render
 
 PROJECT_KB = ROOT / "bot" / "data" / "knowledge"
 ENTRIES = """

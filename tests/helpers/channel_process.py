@@ -1,6 +1,6 @@
 """The Messenger channel in a process of its own, for crash tests.
 
-``python -m tests.integration.channel_process PORT`` serves ``/webhooks/facebook/`` on
+``python -m tests.helpers.channel_process PORT`` serves ``/webhooks/facebook/`` on
 127.0.0.1:PORT with settings from the environment (``FACEBOOK_*``, ``REDIS_*``,
 ``INTAKE_*``) and a fake bot that answers "answer to <text>". While the file named by
 ``HANG_FILE`` exists, the bot instead writes the message id to ``ENTERED_FILE`` and never
@@ -19,8 +19,8 @@ from rasa.core.channels.channel import UserMessage
 
 from connectors.facebook.channel import MessengerInput
 from tests.conftest import PROJECT_ROOT
-from tests.integration.channel_harness import ChannelServer, FakeRasa
-from tests.integration.intake_helpers import wait_until
+from tests.helpers.channel_harness import ChannelServer, FakeRasa
+from tests.helpers.intake_helpers import wait_until
 
 
 async def bot(message: UserMessage) -> None:
@@ -38,7 +38,7 @@ async def start_channel_process(env: dict, port: int, log_path) -> asyncio.subpr
     log = open(log_path, "ab")
     try:
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "tests.integration.channel_process", str(port),
+            sys.executable, "-m", "tests.helpers.channel_process", str(port),
             cwd=str(PROJECT_ROOT), env=env, stdout=log, stderr=log)
     finally:
         log.close()

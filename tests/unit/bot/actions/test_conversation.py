@@ -3,8 +3,7 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.conversation import ActionGoodbye, ActionRouteInform, ActionSessionStart, ActionStop
-
-from .fakes import DOMAIN, default_slots, make_tracker, render
+from tests.helpers.action_fakes import DOMAIN, default_slots, make_tracker, render
 
 
 async def run(action, text="stop", intent="stop", slots=None, active_loop=None):

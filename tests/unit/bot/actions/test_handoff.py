@@ -11,8 +11,7 @@ from handoff.config import load_handoff_policy
 from handoff.reasons import flag
 from handoff.routes import load_route_table
 from handoff.triggers import decide
-
-from .fakes import DOMAIN, default_slots, labels, make_tracker, render, user_event
+from tests.helpers.action_fakes import DOMAIN, default_slots, labels, make_tracker, render, user_event
 
 MESSAGE_ID = "m-1"
 

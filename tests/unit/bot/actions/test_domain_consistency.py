@@ -7,8 +7,7 @@ from rasa_sdk.executor import ActionExecutor
 
 from bot.actions import slots
 from bot.actions.form_specs import CONFIRM_SLOTS, FORMS, TRIGGER_INTENTS
-
-from .fakes import DOMAIN, ROOT
+from tests.helpers.action_fakes import DOMAIN, ROOT
 
 ROUTES = yaml.safe_load((ROOT / "bot" / "routes.yml").read_text())["intents"]
 

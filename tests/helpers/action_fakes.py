@@ -33,7 +33,7 @@ from bot.backend.models import (
 )
 from bot.backend.rules import names_match
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[2]
 TODAY = dt.date(2026, 11, 22)  # a Sunday
 
 

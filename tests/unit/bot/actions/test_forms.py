@@ -9,9 +9,9 @@ from bot.actions.checked_bag import ActionAskAddBagConfirmed, ActionSubmitAddChe
 from bot.actions.flight_status import ActionSubmitFlightStatus, ValidateFlightStatusForm
 from bot.actions.loyalty import ActionSubmitLoyaltyBalance, ValidateLoyaltyBalanceForm
 from bot.actions.update_email import ActionSubmitUpdateEmail, ValidateUpdateEmailForm
+from tests.helpers.action_fakes import FormConversation, labels
 
 from .conftest import pinned
-from .fakes import FormConversation, labels
 
 
 def flight_form(**slots):

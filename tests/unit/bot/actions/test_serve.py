@@ -5,8 +5,7 @@ import sys
 
 from bot.actions import serve
 from bot.actions.settings import action_settings
-
-from .fakes import ROOT
+from tests.helpers.action_fakes import ROOT
 
 
 def test_importing_the_actions_starts_no_thread():
