@@ -16,7 +16,7 @@ from redis.exceptions import RedisError
 
 from console import appkeys, views
 from console.auth import current_user, json_error, requires
-from handoff.errors import HandoffError, TicketOwned, WindowClosed
+from handoff.errors import HandoffError, PersonalDataInPublic, TicketOwned, WindowClosed
 from handoff.relay import window_state
 
 logger = logging.getLogger(__name__)
@@ -33,6 +33,9 @@ def _error_response(exc: Exception) -> web.Response:
         extra["owner"] = exc.owner
     if isinstance(exc, WindowClosed):
         extra.update(channel=exc.channel, alternatives=list(exc.alternatives))
+    if isinstance(exc, PersonalDataInPublic):  # 422: warn; resend with "via" (a DM) or edit
+        extra.update(channel=exc.channel, alternatives=list(exc.alternatives), choices=list(exc.choices),
+                     redacted=exc.redacted)
     return json_error(status, str(exc) if status < 500 else "could not complete the request", **extra)
 
 
@@ -106,10 +109,12 @@ async def list_tickets(request: web.Request) -> web.Response:
 
 @requires("tickets:read")
 async def get_ticket(request: web.Request) -> web.Response:
-    """GET /api/tickets/{id}: the ticket with its dossier, live transcript and window."""
+    """GET /api/tickets/{id}: the ticket with its dossier, live transcript and window.
+    The read is recorded in the ticket's history (who, role, when)."""
     store = _store(request)
     ticket_id = request.match_info["ticket_id"]
-    ticket = await store.get(ticket_id)
+    user = current_user(request)
+    ticket = await store.record_read(ticket_id, user.name, user.role)
     transcript = await store.transcript(ticket_id)
     now = time.time()
     team = request.app[appkeys.TEAM]
@@ -156,7 +161,9 @@ async def transfer(request: web.Request) -> web.Response:
 
 @requires("tickets:work")
 async def reply(request: web.Request) -> web.Response:
-    """POST /api/tickets/{id}/reply ``{"text": ...}``: send through the customer's channel."""
+    """POST /api/tickets/{id}/reply ``{"text": ..., "via": "twitter_dm"?}``: send through the
+    customer's channel, or `via` one of its alternatives (a mention's author by DM). A public
+    reply with personal data is refused with 422 ``PersonalDataInPublic`` (nothing sent)."""
     user = current_user(request)
     body = await _json_body(request)
     text = body.get("text")
@@ -164,11 +171,14 @@ async def reply(request: web.Request) -> web.Response:
         return json_error(400, "'text' must be a non-empty string")
     if len(text) > MAX_REPLY:
         return json_error(400, f"'text' is longer than {MAX_REPLY} characters")
+    via = body.get("via")
+    if via is not None and not isinstance(via, str):
+        return json_error(400, "'via' must be a channel name")
     relay = request.app[appkeys.RELAY]
     if relay is None:
         return json_error(503, "replies are not available: no relay configured")
     ticket_id = request.match_info["ticket_id"]
-    turn = await relay.send_agent_reply(ticket_id, text.strip(), user.name)
+    turn = await relay.send_agent_reply(ticket_id, text.strip(), user.name, **({"via": via} if via else {}))
     logger.info("console.reply_sent ticket=%s agent=%s", ticket_id, user.name)
     return web.json_response({"turn": turn.as_json() if hasattr(turn, "as_json") else turn})
 
@@ -225,14 +235,22 @@ async def supervisor_overview(request: web.Request) -> web.Response:
 
 @requires("trainer")
 async def trainer_recent(request: web.Request) -> web.Response:
-    """GET /api/trainer/recent: recent low-confidence customer messages from tickets."""
+    """GET /api/trainer/recent: recent low-confidence customer messages from tickets (each
+    ticket whose messages are shown gets the read in its history)."""
     store = _store(request)
     try:
         threshold = float(request.query.get("below", views.LOW_CONFIDENCE))
     except ValueError:
         return json_error(400, "below must be a number")
     tickets = (await store.list_open()) + (await store.list_claimed()) + (await store.list_resolved(100))
-    return web.json_response({"threshold": threshold, "messages": views.trainer_rows(tickets, threshold)})
+    rows = views.trainer_rows(tickets, threshold)
+    user = current_user(request)
+    for ticket_id in dict.fromkeys(row["ticket_id"] for row in rows):
+        try:
+            await store.record_read(ticket_id, user.name, user.role)
+        except HandoffError:  # gone or busy meanwhile: its rows stay out
+            rows = [row for row in rows if row["ticket_id"] != ticket_id]
+    return web.json_response({"threshold": threshold, "messages": rows})
 
 
 def add_routes(router: web.UrlDispatcher) -> None:

@@ -7,12 +7,14 @@ from aiohttp import web
 
 from console.canned import CannedResponse
 from console.settings import ConsoleSettings
+from console.throttle import LoginThrottle
 from console.users import UserStore
 
 SETTINGS = web.AppKey("settings", ConsoleSettings)
 # redis.asyncio.Redis with decode_responses=True and timeouts (users, sessions, tickets).
 REDIS = web.AppKey("redis", Any)
 USERS = web.AppKey("users", UserStore)
+THROTTLE = web.AppKey("throttle", LoginThrottle)
 # handoff.store.TicketStore
 STORE = web.AppKey("store", Any)
 # handoff.relay.Relay (or anything with send_agent_reply / resolve); None: replies refused.

@@ -4,9 +4,13 @@
   EncryptedCookieStorage: Fernet = AES-128-CBC + HMAC-SHA256), HttpOnly, SameSite=Strict,
   Secure unless CONSOLE_COOKIE_SECURE=false, expiring after CONSOLE_SESSION_MAX_AGE.
   The cookie holds the user name, a server-side session id, a CSRF token and the login
-  time. The session id must still be live in Redis (logout deletes it, so a replayed
-  cookie is useless) and the user's role is read from Redis on every request, so a
-  deleted user is out at once.
+  time and the user's session epoch. The session id must still be live in Redis (logout
+  deletes it, so a replayed cookie is useless), the epoch must still be the user's
+  (`passwd`, a role change or a delete bumps it: every older session ends) and the role
+  is read from Redis on every request, so a deleted user is out at once.
+* Failed logins are throttled per client address, per (address, name) and per name
+  (console.throttle), counted alike for known and unknown names: 429 never tells which
+  names exist.
 * Every route needs a logged-in user unless it is in PUBLIC_ROUTES (fail closed):
   API paths answer 401 JSON, pages redirect to /login.
 * Every state-changing request (anything but GET/HEAD/OPTIONS), login included, must
@@ -79,8 +83,7 @@ async def session_user(request: web.Request, session) -> Optional[User]:
     name = session.get("user")
     if not name:
         return None
-    users = request.app[app_keys.USERS]
-    user = await users.get(name) if await users.session_user(session.get("sid")) == name else None
+    user = await request.app[app_keys.USERS].live_user(session.get("sid"), name, session.get("epoch"))
     if user is None:
         session.invalidate()
     return user
@@ -139,11 +142,18 @@ async def session_info(request: web.Request) -> web.Response:
     return web.json_response(body, headers={"Cache-Control": "no-store"})
 
 
+def client_address(request: web.Request) -> str:
+    """The peer address of the connection (no X-Forwarded-For: the console is not meant to
+    sit behind a proxy that would have to be trusted)."""
+    return request.remote or "unknown"
+
+
 async def login(request: web.Request) -> web.Response:
     """POST /api/login ``{"username", "password"}``: 200 with a fresh session, else 401.
 
-    The session is replaced on login (new cookie, new CSRF token). Too many failures for a
-    name inside the lockout window answer 429 without checking the password.
+    The session is replaced on login (new cookie, new CSRF token). While the throttle
+    (console.throttle) blocks this address or this name the answer is 429 with
+    Retry-After, before any lookup, for known and unknown names alike.
     """
     try:
         body = await request.json()
@@ -152,19 +162,27 @@ async def login(request: web.Request) -> web.Response:
     except (ValueError, AttributeError):
         return json_error(400, "expected JSON with username and password")
     users = request.app[app_keys.USERS]
+    throttle = request.app[app_keys.THROTTLE]
+    address = client_address(request)
     if len(username) > 64 or not isinstance(password, str) or len(password) > 1024:
         return json_error(401, "wrong user name or password")
-    if await users.locked_out(username):
-        logger.info("console.login_locked")
-        return json_error(429, "too many failed logins; try again later")
+    wait = await throttle.blocked(address, username)
+    if wait:
+        logger.info("console.login_throttled retry_after=%s", wait)
+        response = json_error(429, "too many failed logins; try again later")
+        response.headers["Retry-After"] = str(wait)
+        return response
     user = await users.authenticate(username, password)
     if user is None:
+        await throttle.failed(address, username)
         logger.info("console.login_failed")
         return json_error(401, "wrong user name or password")
+    await throttle.succeeded(address, username)
     session = await new_session(request)
     token = secrets.token_urlsafe(32)
+    epoch = await users.epoch(user.name)
     session_id = await users.open_session(user.name, request.app[app_keys.SETTINGS].session_max_age)
-    session.update({"user": user.name, "sid": session_id, "csrf": token, "login_at": time.time()})
+    session.update({"user": user.name, "sid": session_id, "csrf": token, "login_at": time.time(), "epoch": epoch})
     if user.can("tickets:work"):
         await request.app[app_keys.STORE].heartbeat(user.name)
     logger.info("console.login user=%s role=%s", user.name, user.role)

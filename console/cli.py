@@ -3,6 +3,8 @@
 The first admin is created by a person, never by a default password in the code::
 
     socialcare console-user add alice --role supervisor     # asks for the password twice
+    socialcare console-user role alice agent                # ends alice's sessions
+    socialcare console-user passwd alice                    # ends alice's sessions too
 
 The password comes from the prompt, from standard input with ``--password-stdin`` (one
 line), or from CONSOLE_USER_PASSWORD (for scripts). With no Redis configured (see
@@ -15,15 +17,13 @@ import argparse
 import asyncio
 import getpass
 import sys
-from contextlib import asynccontextmanager
-from typing import AsyncIterator, Mapping, Optional, TextIO
+from typing import Any, Mapping, Optional, TextIO
 
 from console.app import run
 from console.keys import ConsoleKeys
-from console.services import redis_client
 from console.settings import ConsoleSettings
-from console.users import MIN_PASSWORD_LENGTH, ROLES, UserError, UserExists, UserStore
-from core.embedded_redis import EmbeddedRedis, EmbeddedRedisError, wait_for_redis
+from console.users import MIN_PASSWORD_LENGTH, ROLES, UserError, UserExists, UserStore, check_password
+from core.embedded_redis import redis_for_command
 
 
 def add_parsers(sub: "argparse._SubParsersAction") -> None:
@@ -35,9 +35,12 @@ def add_parsers(sub: "argparse._SubParsersAction") -> None:
     add.add_argument("name")
     add.add_argument("--role", choices=ROLES, default="agent")
     add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
-    passwd = verbs.add_parser("passwd", help="set a user's password")
+    passwd = verbs.add_parser("passwd", help="set a user's password (ends their sessions)")
     passwd.add_argument("name")
     passwd.add_argument("--password-stdin", action="store_true")
+    role = verbs.add_parser("role", help="change a user's role (ends their sessions)")
+    role.add_argument("name")
+    role.add_argument("role", choices=ROLES)
     verbs.add_parser("list", help="list users and roles")
     delete = verbs.add_parser("delete", help="delete a user")
     delete.add_argument("name")
@@ -56,25 +59,10 @@ def read_password(args: argparse.Namespace, env: Mapping[str, str], stdin: TextI
     return first
 
 
-@asynccontextmanager
-async def open_redis(settings: ConsoleSettings) -> AsyncIterator[object]:
-    """A client for the console's Redis; starts the embedded one if nothing answers."""
-    embedded: Optional[EmbeddedRedis] = None
-    target = settings.redis_target()
-    try:
-        await wait_for_redis(target.host, target.port, timeout=1.0, password=target.password)
-    except EmbeddedRedisError:
-        if not settings.redis.embedded:
-            raise
-        embedded = EmbeddedRedis(target.port, settings.data_dir / "redis", binary=settings.redis_server_bin)
-        await embedded.start()
-    client = redis_client(settings)
-    try:
-        yield client
-    finally:
-        await client.close()
-        if embedded is not None:
-            await embedded.stop()
+def open_redis(settings: ConsoleSettings) -> Any:
+    """`core.embedded_redis.redis_for_command` on the console's settings."""
+    return redis_for_command(settings.redis, settings.data_dir, binary=settings.redis_server_bin,
+                             timeout=settings.redis_timeout)
 
 
 async def manage_users(args: argparse.Namespace, settings: ConsoleSettings, password: Optional[str],
@@ -87,7 +75,10 @@ async def manage_users(args: argparse.Namespace, settings: ConsoleSettings, pass
             print(f"created {user.name} ({user.role})", file=out)
         elif args.verb == "passwd":
             await users.set_password(args.name, password or "")
-            print(f"password changed for {args.name}", file=out)
+            print(f"password changed for {args.name}; their sessions are ended", file=out)
+        elif args.verb == "role":
+            user = await users.set_role(args.name, args.role)
+            print(f"{user.name} is now {user.role}; their sessions are ended", file=out)
         elif args.verb == "list":
             for user in await users.list():
                 print(f"{user.name}\t{user.role}", file=out)
@@ -108,8 +99,8 @@ def main(args: argparse.Namespace, env: Mapping[str, str],
         return 0
     try:
         password = read_password(args, env, stdin) if args.verb in ("add", "passwd") else None
-        if password is not None and len(password) < MIN_PASSWORD_LENGTH:
-            raise UserError(f"passwords need at least {MIN_PASSWORD_LENGTH} characters")
+        if password is not None:
+            check_password(password, args.name)  # before Redis is opened: a clear, early error
         return asyncio.run(manage_users(args, settings, password, out))
     except UserExists as exc:
         print(f"{exc}: use `console-user passwd` to change the password", file=sys.stderr)

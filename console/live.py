@@ -95,7 +95,8 @@ async def ticket_live(request: web.Request) -> web.StreamResponse:
     last_id = request.query.get("last_id", "0")
     if not _STREAM_ID.match(last_id):
         return json_error(400, "last_id must be 0, $ or a stream id")
-    await store.get(ticket_id)  # 404 before the upgrade
+    user = current_user(request)
+    await store.record_read(ticket_id, user.name, user.role)  # audited; 404 before the upgrade
 
     def source(stop: asyncio.Event):
         return store.subscribe(ticket_id, last_id, block_ms=BLOCK_MS, stop=stop)

@@ -17,9 +17,11 @@ from console import appkeys
 from console.canned import load_canned
 from console.keys import ConsoleKeys
 from console.settings import ConsoleSettings
+from console.throttle import LoginThrottle
 from console.users import UserStore
 from handoff.config import load_team_config
 from handoff.keys import HandoffKeys
+from handoff.reconcile import Reconciler
 from handoff.relay import Relay
 from handoff.store import TicketStore
 
@@ -51,6 +53,18 @@ async def default_relay(settings: ConsoleSettings, store: Any) -> Any:
     return relay
 
 
+def start_reconciler(settings: ConsoleSettings, store: Any, relay: Any, team: Any) -> Optional[Reconciler]:
+    """The periodic pass that answers or resumes paused conversations whose ticket was lost
+    (handoff/reconcile.py), on the relay's Rasa client; None without one (test relays)."""
+    rasa = getattr(relay, "rasa", None)
+    if rasa is None:
+        return None
+    # ConsoleSettings.reconcile (RECONCILE_* variables) when present, else the defaults.
+    reconciler = Reconciler(store, rasa, settings.reconcile, team)
+    reconciler.start()
+    return reconciler
+
+
 def services_ctx(relay_factory: Optional[RelayFactory] = None):
     """A cleanup_ctx generator: open Redis, users, ticket store and relay; close them after."""
 
@@ -58,13 +72,10 @@ def services_ctx(relay_factory: Optional[RelayFactory] = None):
         settings = app[appkeys.SETTINGS]
         redis = redis_client(settings)
         app[appkeys.REDIS] = redis
-        app[appkeys.USERS] = UserStore(
-            redis,
-            ConsoleKeys(settings.redis.key_prefix),
-            max_failures=settings.login_max_failures,
-            lockout_seconds=settings.login_lockout_seconds,
-        )
-        store = TicketStore(redis, HandoffKeys(settings.redis.key_prefix))
+        keys = ConsoleKeys(settings.redis.key_prefix)
+        app[appkeys.USERS] = UserStore(redis, keys)
+        app[appkeys.THROTTLE] = LoginThrottle(redis, keys, settings.throttle_limits())
+        store = TicketStore(redis, HandoffKeys(settings.redis.key_prefix), retention=settings.retention)
         app[appkeys.STORE] = store
         app[appkeys.CANNED] = load_canned(settings.canned_path)
         app[appkeys.TEAM] = load_team_config()
@@ -72,10 +83,13 @@ def services_ctx(relay_factory: Optional[RelayFactory] = None):
         factory = relay_factory or default_relay
         relay = await factory(settings, store)
         app[appkeys.RELAY] = relay
+        reconciler = start_reconciler(settings, store, relay, app[appkeys.TEAM])
         logger.info("console.services_started canned=%s", len(app[appkeys.CANNED]))
         try:
             yield
         finally:
+            if reconciler is not None:
+                await reconciler.stop()
             for ws in list(app[appkeys.SOCKETS]):
                 await ws.close(code=WSCloseCode.GOING_AWAY, message=b"server shutdown")
             close = getattr(relay, "close", None)

@@ -2,7 +2,8 @@
 
 Every variable is listed in `.env.example`:
 
-* ``CONSOLE_HOST`` / ``CONSOLE_PORT``: where the console listens (127.0.0.1:5080).
+* ``CONSOLE_HOST`` / ``CONSOLE_PORT``: where the console listens (CONSOLE_HOST, else
+  SOCIALCARE_BIND_HOST, else 127.0.0.1; port 5080).
 * ``CONSOLE_SECRET_KEY``: the Fernet key (32 url-safe base64 bytes) that encrypts and
   signs the session cookie. Unset: a random key is created once in
   ``$SOCIALCARE_DATA_DIR/console_secret_key`` (mode 0600), so sessions survive restarts.
@@ -10,6 +11,10 @@ Every variable is listed in `.env.example`:
   http://127.0.0.1 and http://localhost as secure origins, so the default works locally).
 * ``CONSOLE_SESSION_MAX_AGE``: seconds a login lasts (8 hours).
 * ``CONSOLE_CANNED``: the YAML file of canned responses.
+* Failed-login throttling (console.throttle): ``CONSOLE_LOGIN_MAX_FAILURES`` (5) per
+  address and name and ``CONSOLE_LOGIN_ADDRESS_MAX_FAILURES`` (20) per address inside
+  ``CONSOLE_LOGIN_WINDOW_SECONDS`` (900); ``CONSOLE_LOGIN_NAME_MAX_FAILURES`` (10) per
+  name from all addresses inside ``CONSOLE_LOGIN_NAME_WINDOW_SECONDS`` (60).
 * ``REDIS_URL``: the Redis the console shares with Rasa (else ``REDIS_HOST`` and friends,
   else the embedded server's ``EMBEDDED_REDIS_PORT`` on 127.0.0.1: `core.settings`).
   ``REDIS_KEY_PREFIX`` as everywhere else.
@@ -26,9 +31,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping, Optional
 
+from console.throttle import ThrottleLimits
 from core.paths import PROJECT_ROOT
-from core.settings import RedisSettings, RedisTarget, SettingsError, SharedEnv, env_int
+from core.retention import RetentionSettings
+from core.settings import RedisSettings, RedisTarget, SettingsError, SharedEnv, bind_host, env_int
 from handoff.connect import RelaySettings
+from handoff.reconcile import ReconcileSettings
 
 DEFAULT_PORT = 5080
 SECRET_FILE = "console_secret_key"
@@ -91,10 +99,15 @@ class ConsoleSettings:
     redis_server_bin: Optional[str] = None
     data_dir: Path = PROJECT_ROOT / "var"
     canned_path: Path = PROJECT_ROOT / "console" / "canned.yml"
-    login_max_failures: int = 10
+    login_max_failures: int = 5
     login_lockout_seconds: int = 900
+    login_address_max_failures: int = 20
+    login_name_max_failures: int = 10
+    login_name_window_seconds: int = 60
     log_level: str = "INFO"
     relay: RelaySettings = field(default_factory=RelaySettings)
+    retention: RetentionSettings = field(default_factory=RetentionSettings)
+    reconcile: ReconcileSettings = field(default_factory=ReconcileSettings)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], *, create_secret: bool = True) -> "ConsoleSettings":
@@ -115,7 +128,7 @@ class ConsoleSettings:
         if max_age <= 0:
             raise SettingsError("CONSOLE_SESSION_MAX_AGE must be positive")
         return cls(
-            host=env.get("CONSOLE_HOST") or "127.0.0.1",
+            host=bind_host(env, "CONSOLE_HOST") if env.get("CONSOLE_HOST") else bind_host(env),
             port=env_int(env, "CONSOLE_PORT", DEFAULT_PORT),
             secret_key=key,
             cookie_secure=_bool(env, "CONSOLE_COOKIE_SECURE", True),
@@ -124,9 +137,22 @@ class ConsoleSettings:
             redis_server_bin=shared.redis_server_bin,
             data_dir=shared.data_dir,
             canned_path=Path(env.get("CONSOLE_CANNED") or PROJECT_ROOT / "console" / "canned.yml"),
+            login_max_failures=env_int(env, "CONSOLE_LOGIN_MAX_FAILURES", 5, minimum=1),
+            login_lockout_seconds=env_int(env, "CONSOLE_LOGIN_WINDOW_SECONDS", 900, minimum=1),
+            login_address_max_failures=env_int(env, "CONSOLE_LOGIN_ADDRESS_MAX_FAILURES", 20, minimum=1),
+            login_name_max_failures=env_int(env, "CONSOLE_LOGIN_NAME_MAX_FAILURES", 10, minimum=1),
+            login_name_window_seconds=env_int(env, "CONSOLE_LOGIN_NAME_WINDOW_SECONDS", 60, minimum=1),
             log_level=shared.log_level,
             relay=RelaySettings.from_env(env),
+            retention=RetentionSettings.from_env(env),
+            reconcile=ReconcileSettings.from_env(env),
         )
+
+    def throttle_limits(self) -> ThrottleLimits:
+        """The failed-login limits of console.throttle."""
+        return ThrottleLimits(pair_max=self.login_max_failures, address_max=self.login_address_max_failures,
+                              window_s=self.login_lockout_seconds, name_max=self.login_name_max_failures,
+                              name_window_s=self.login_name_window_seconds)
 
     def redis_target(self) -> RedisTarget:
         """The Redis to use (see `core.settings.RedisSettings`)."""

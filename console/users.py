@@ -1,8 +1,13 @@
-"""Console users in Redis: roles, argon2id password hashes, login throttling.
+"""Console users in Redis: roles, argon2id password hashes, login sessions and their epoch.
 
 A user is a Redis hash ``<prefix>:console:user:<name>`` with ``v`` (record version),
 ``role``, ``password`` (an argon2id hash string, never the password) and ``created``.
 Hashing and verifying run in a worker thread so the event loop is never blocked.
+Password rules live in console.passwords, login throttling in console.throttle.
+
+Each user has a session epoch (``<prefix>:console:epoch:<name>``): a login stores the
+current value in its session, every request compares it, and `set_password`, `set_role`,
+`delete` and a replacing `create` bump it, so every session opened before ends at once.
 """
 from __future__ import annotations
 
@@ -18,10 +23,13 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from redis.exceptions import WatchError
 
 from console.keys import ConsoleKeys
+from console.passwords import MIN_PASSWORD_LENGTH, PasswordRejected
+from console.passwords import check_password as _check_password
 
 ROLES = ("agent", "supervisor", "trainer")
 RECORD_VERSION = "1"
-MIN_PASSWORD_LENGTH = 10
+__all__ = ["MIN_PASSWORD_LENGTH", "PERMISSIONS", "ROLES", "User", "UserError", "UserExists", "UserStore",
+           "check_name", "check_password", "check_role"]
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
 
 # What each role may do. A supervisor can do everything an agent and a trainer can.
@@ -76,23 +84,21 @@ def check_role(role: str) -> str:
     return role
 
 
-def check_password(password: str) -> str:
-    """At least MIN_PASSWORD_LENGTH characters."""
-    if not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH:
-        raise UserError(f"passwords need at least {MIN_PASSWORD_LENGTH} characters")
-    return password
+def check_password(password: str, name: str = "") -> str:
+    """`password` if console.passwords accepts it for user `name`; UserError with the reason."""
+    try:
+        return _check_password(password, name)
+    except PasswordRejected as exc:
+        raise UserError(str(exc)) from None
 
 
 class UserStore:
-    """Users, roles and login throttling over an async Redis client."""
+    """Users, roles and login sessions over an async Redis client."""
 
-    def __init__(self, redis, keys: ConsoleKeys, *, hasher: Optional[PasswordHasher] = None,
-                 max_failures: int = 10, lockout_seconds: int = 900) -> None:
+    def __init__(self, redis, keys: ConsoleKeys, *, hasher: Optional[PasswordHasher] = None) -> None:
         self.redis = redis
         self.keys = keys
         self.hasher = hasher or PasswordHasher()
-        self.max_failures = max_failures
-        self.lockout_seconds = lockout_seconds
         self._dummy_hash: Optional[str] = None
 
     async def _hash(self, password: str) -> str:
@@ -108,10 +114,11 @@ class UserStore:
         return await asyncio.to_thread(verify)
 
     async def create(self, name: str, role: str, password: str, *, replace: bool = False) -> User:
-        """Create a user (UserExists if the name is taken, unless `replace`)."""
+        """Create a user (UserExists if the name is taken, unless `replace`, which also ends
+        the sessions of the user it replaces)."""
         check_name(name)
         check_role(role)
-        check_password(password)
+        check_password(password, name)
         hashed = await self._hash(password)
         created = time.time()
         record = {"v": RECORD_VERSION, "role": role, "password": hashed, "created": repr(created)}
@@ -124,6 +131,7 @@ class UserStore:
             pipe.delete(key)
             pipe.hset(key, mapping=record)
             pipe.sadd(self.keys.users, name)
+            pipe.incr(self.keys.epoch(name))
             try:
                 await pipe.execute()
             except WatchError as exc:
@@ -131,19 +139,56 @@ class UserStore:
         return User(name, role, created)
 
     async def set_password(self, name: str, password: str) -> None:
-        """Replace a user's password (UserError if there is no such user)."""
-        check_password(password)
+        """Replace a user's password and end their sessions (UserError if there is no such user)."""
+        check_password(password, name)
         if not await self.redis.exists(self.keys.user(name)):
             raise UserError(f"no user {name}")
-        await self.redis.hset(self.keys.user(name), "password", await self._hash(password))
+        hashed = await self._hash(password)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.hset(self.keys.user(name), "password", hashed)
+            pipe.incr(self.keys.epoch(name))
+            await pipe.execute()
+
+    async def set_role(self, name: str, role: str) -> User:
+        """Give a user another role and end their sessions (UserError if there is no such user)."""
+        check_role(role)
+        if await self.get(name) is None:
+            raise UserError(f"no user {name}")
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.hset(self.keys.user(name), "role", role)
+            pipe.incr(self.keys.epoch(name))
+            await pipe.execute()
+        user = await self.get(name)
+        if user is None:
+            raise UserError(f"no user {name}")
+        return user
 
     async def delete(self, name: str) -> bool:
-        """Remove a user (their sessions stop working at once); True if one was removed."""
+        """Remove a user (their sessions stop working at once, also if the name is created
+        again: the epoch stays and is bumped); True if one was removed."""
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.delete(self.keys.user(name))
             pipe.srem(self.keys.users, name)
-            removed, _ = await pipe.execute()
+            pipe.incr(self.keys.epoch(name))
+            removed, _, _ = await pipe.execute()
         return bool(removed)
+
+    async def epoch(self, name: str) -> int:
+        """The user's current session epoch (0 before the first bump)."""
+        return int(await self.redis.get(self.keys.epoch(name)) or 0)
+
+    async def live_user(self, session_id: str, name: str, epoch: object) -> Optional[User]:
+        """The user of a session that is still valid: its id is live and belongs to `name`,
+        and `epoch` (stored at login) is the user's current one. None otherwise."""
+        if not isinstance(session_id, str) or not session_id or not isinstance(name, str) or not _NAME.match(name):
+            return None
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.get(self.keys.session(session_id))
+            pipe.get(self.keys.epoch(name))
+            owner, current = await pipe.execute()
+        if owner != name or str(int(current or 0)) != str(epoch):
+            return None
+        return await self.get(name)
 
     async def open_session(self, name: str, ttl: int) -> str:
         """A new server-side session id for `name`, valid `ttl` seconds (or until closed)."""
@@ -183,11 +228,6 @@ class UserStore:
         """How many users exist."""
         return int(await self.redis.scard(self.keys.users))
 
-    async def locked_out(self, name: str) -> bool:
-        """Whether too many failed logins for `name` happened inside the lockout window."""
-        raw = await self.redis.get(self.keys.login_failures(name))
-        return raw is not None and int(raw) >= self.max_failures
-
     async def authenticate(self, name: str, password: str) -> Optional[User]:
         """The user if `password` is right, else None. Unknown names cost the same time."""
         if not isinstance(name, str) or not isinstance(password, str):
@@ -203,19 +243,10 @@ class UserStore:
             return None
         stored = stored.decode() if isinstance(stored, bytes) else stored
         if not await self._verify(stored, password):
-            await self._record_failure(name)
             return None
-        await self.redis.delete(self.keys.login_failures(name))
         if self.hasher.check_needs_rehash(stored):
             await self.redis.hset(self.keys.user(name), "password", await self._hash(password))
         return await self.get(name)
-
-    async def _record_failure(self, name: str) -> None:
-        key = self.keys.login_failures(name)
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.incr(key)
-            pipe.expire(key, self.lockout_seconds)
-            await pipe.execute()
 
     async def stored_password_field(self, name: str) -> Optional[str]:
         """The raw stored password field (for tests and audits: a hash, never the password)."""

@@ -87,6 +87,25 @@ def env_bounded(env: Mapping[str, str], name: str, default: int, low: int, high:
     return value
 
 
+LOOPBACK = "127.0.0.1"
+
+
+def bind_host(env: Mapping[str, str], name: str = "SOCIALCARE_BIND_HOST") -> str:
+    """The interface our servers listen on: `name` (SOCIALCARE_BIND_HOST), default 127.0.0.1.
+
+    Only an address or host name (no port, no spaces); SettingsError otherwise."""
+    host = env_text(env, name, LOOPBACK)
+    if any(c.isspace() or c in "/@?#" for c in host) or (host.count(":") == 1):
+        raise SettingsError(f"{name} must be an address such as 127.0.0.1 or 0.0.0.0")
+    return host
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` is reachable from this machine only (127.x, ::1, localhost)."""
+    host = host.strip().strip("[]").lower()
+    return host == "localhost" or host == "::1" or host.startswith("127.")
+
+
 def redis_key_prefix(env: Mapping[str, str]) -> str:
     """REDIS_KEY_PREFIX (default ``socialcare``): letters and digits only."""
     prefix = env_text(env, "REDIS_KEY_PREFIX", DEFAULT_PREFIX)

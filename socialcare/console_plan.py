@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Mapping
 
-from core.settings import SettingsError
+from core.settings import SettingsError, bind_host
 
 DEFAULT_PORT = 5080
 
@@ -35,7 +35,7 @@ class ConsolePlan:
         raw_port = (env.get("CONSOLE_PORT") or str(DEFAULT_PORT)).strip()
         if not raw_port.isdigit():
             raise SettingsError("CONSOLE_PORT must be a port number")
-        return cls(mode in ("1", "on", "true"), (env.get("CONSOLE_HOST") or "127.0.0.1").strip(), int(raw_port))
+        return cls(mode in ("1", "on", "true"), (env.get("CONSOLE_HOST") or bind_host(env)).strip(), int(raw_port))
 
     @classmethod
     def on(cls, port: int, host: str = "127.0.0.1") -> "ConsolePlan":

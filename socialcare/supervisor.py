@@ -22,13 +22,16 @@ import signal
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Mapping, Optional
+from typing import Dict, List, Mapping, Optional, Sequence
 
 import aiohttp
+import redis.asyncio as aioredis
 
 from bot.backend.seed import ensure_database
-from core.embedded_redis import EmbeddedRedis, wait_for_redis
+from core.embedded_redis import EmbeddedRedis, check_durability, wait_for_redis
 from core.paths import PROJECT_ROOT
+from core.settings import LOOPBACK, RedisTarget, bind_host, is_loopback
+from handoff.erasure_run import serve_requests
 from socialcare.console_plan import ConsolePlan
 from socialcare.sandbox_plan import SandboxPlan
 from socialcare.settings import Settings, rasa_environment
@@ -79,19 +82,34 @@ def load_or_create_token(settings: Settings) -> str:
 CONSUMER_NAME = "rasa consumer"
 
 
-def rasa_argv(settings: Settings, model: Path, port: int, log_name: str) -> List[str]:
-    """``rasa run`` with our model, endpoints and channels on ``port``."""
+def reach_host(host: str) -> str:
+    """Where this machine reaches a server bound to `host` (a wildcard: 127.0.0.1)."""
+    return LOOPBACK if host in ("0.0.0.0", "::", "") or is_loopback(host) else host
+
+
+def exposure_warning(host: str) -> Optional[str]:
+    """The loud warning for a non-loopback SOCIALCARE_BIND_HOST (None on loopback)."""
+    if is_loopback(host):
+        return None
+    return (f"SOCIALCARE_BIND_HOST={host}: Rasa, its consumers and the action server listen beyond this "
+            "machine. The REST channel is UNAUTHENTICATED: anyone who reaches the Rasa port can write as any "
+            "sender id and read the answers. Put a firewall or an authenticating proxy in front.")
+
+
+def rasa_argv(settings: Settings, model: Path, port: int, log_name: str, host: str = LOOPBACK) -> List[str]:
+    """``rasa run`` with our model, endpoints and channels on ``host``:``port``."""
     return [
         rasa_bin(), "run",
         "--model", str(model),
         "--endpoints", str(PROJECT_ROOT / "endpoints.yml"),
         "--credentials", str(PROJECT_ROOT / "credentials.yml"),
+        "--interface", host,
         "--port", str(port),
         "--log-file", str(settings.data_dir / log_name),
     ]
 
 
-def consumer_children(settings: Settings, model: Path) -> List[Child]:
+def consumer_children(settings: Settings, model: Path, host: str = LOOPBACK) -> List[Child]:
     """``RASA_CONSUMERS`` consume-only Rasa processes (no HTTP API), ports counting up, at
     ``RASA_CONSUMER_NICE`` (``nice`` execs Rasa, so the pid is Rasa's): when the CPUs are
     busy, the receiving Rasa's webhook acks go before the model turns."""
@@ -101,26 +119,28 @@ def consumer_children(settings: Settings, model: Path) -> List[Child]:
     for index in range(settings.rasa_consumers):
         port = settings.rasa_consumer_port + index
         children.append(Child(f"{CONSUMER_NAME} {index + 1}",
-                              [*prefix, *rasa_argv(settings, model, port, f"rasa-consumer-{index + 1}.log")],
-                              f"http://127.0.0.1:{port}/", env={"INTAKE_ROLE": "consume"}))
+                              [*prefix, *rasa_argv(settings, model, port, f"rasa-consumer-{index + 1}.log", host)],
+                              f"http://{reach_host(host)}:{port}/", env={"INTAKE_ROLE": "consume"}))
     return children
 
 
-def build_children(settings: Settings, model: Path, token: str) -> List[Child]:
-    """The action server, the Rasa server and its consume-only helpers, in start order."""
+def build_children(settings: Settings, model: Path, token: str, host: str = LOOPBACK) -> List[Child]:
+    """The action server, the Rasa server and its consume-only helpers, in start order,
+    all listening on `host` (SOCIALCARE_BIND_HOST, default 127.0.0.1)."""
     actions = Child(
         "action server",
         # bot.actions.serve: rasa_sdk's server, after warming up the knowledge index.
-        [sys.executable, "-m", "bot.actions.serve", "--actions", "bot.actions", "--port", str(settings.action_port)],
-        f"http://127.0.0.1:{settings.action_port}/health",
+        [sys.executable, "-m", "bot.actions.serve", "--actions", "bot.actions", "--interface", host,
+         "--port", str(settings.action_port)],
+        f"http://{reach_host(host)}:{settings.action_port}/health",
     )
     rasa = Child(
         "rasa server",
-        [*rasa_argv(settings, model, settings.rasa_port, "rasa.log"), "--enable-api", "--auth-token", token],
-        f"http://127.0.0.1:{settings.rasa_port}/",
+        [*rasa_argv(settings, model, settings.rasa_port, "rasa.log", host), "--enable-api", "--auth-token", token],
+        f"http://{reach_host(host)}:{settings.rasa_port}/",
         env={"INTAKE_ROLE": "receive"} if settings.rasa_consumers else {},
     )
-    return [actions, rasa, *consumer_children(settings, model)]
+    return [actions, rasa, *consumer_children(settings, model, host)]
 
 
 async def wait_healthy(child: Child, timeout: float) -> None:
@@ -155,9 +175,38 @@ async def stop_child(child: Child, timeout: float = 15.0) -> None:
         await proc.wait()
 
 
+def redis_client(target: RedisTarget) -> aioredis.Redis:
+    """A client of the service's Redis with timeouts (the supervisor's own checks and jobs)."""
+    return aioredis.Redis(host=target.host, port=target.port, db=target.db, password=target.password or None,
+                          decode_responses=True, socket_timeout=10, socket_connect_timeout=5)
+
+
+async def redis_durability(target: RedisTarget) -> List[str]:
+    """`core.embedded_redis.check_durability` of a configured Redis, each warning logged."""
+    client = redis_client(target)
+    try:
+        warnings = await check_durability(client)
+    finally:
+        await client.close()
+    for warning in warnings:
+        logger.warning("supervisor.redis_not_durable %s", warning)
+    return warnings
+
+
+async def serve_erasure_requests(target: RedisTarget, prefix: str, stop: asyncio.Event) -> None:
+    """Carry out the recorded erasure requests (Meta's callback, X's revoke) until `stop`."""
+    client = redis_client(target)
+    try:
+        await serve_requests(client, prefix, stop)
+    finally:
+        await client.close()
+
+
 def banner(settings: Settings, token: str, embedded: bool, model: Path,
-           sandbox_url: Optional[str] = None, console_url: Optional[str] = None) -> str:
-    """The 'what runs where' table printed once everything is up."""
+           sandbox_url: Optional[str] = None, console_url: Optional[str] = None,
+           redis_warnings: Sequence[str] = ()) -> str:
+    """The 'what runs where' table printed once everything is up (with the Redis
+    durability warnings, see `redis_durability`)."""
     redis = settings.redis_target()
     redis_line = (f"embedded redis-server on 127.0.0.1:{redis.port} (data in {settings.data_dir / 'redis'})"
                   if embedded else f"Redis at {redis.host}:{redis.port}/{redis.db} (REDIS_URL or REDIS_HOST)")
@@ -172,6 +221,7 @@ def banner(settings: Settings, token: str, embedded: bool, model: Path,
               if settings.rasa_consumers else []),
             f"  Action server    http://127.0.0.1:{settings.action_port}/webhook",
             f"  Redis            {redis_line}",
+            *(f"  WARNING          {warning}" for warning in redis_warnings),
             f"  Airline backend  SQLite {settings.airline_db_path}",
             *([f"  Platform sandbox {sandbox_url}  (chat page; X and Messenger play here)"] if sandbox_url else []),
             *([f"  Agent console    {console_url}  (first user: socialcare console-user add NAME --role supervisor)"] if console_url else []),
@@ -198,12 +248,15 @@ class ServiceStack:
         # `socialcare run` is the process entry point: by default its children inherit its environment.
         self.base_env: Dict[str, str] = dict(os.environ if env is None else env)
         self.token = load_or_create_token(settings)
+        self.redis_warnings: List[str] = []  # a configured Redis without persistence, or evicting
         self.redis = settings.redis_target()
         self.embedded: Optional[EmbeddedRedis] = (
             EmbeddedRedis(self.redis.port, settings.data_dir / "redis", binary=settings.redis_server_bin)
             if settings.redis.embedded else None
         )
-        self.children = build_children(settings, model, self.token)
+        # SOCIALCARE_BIND_HOST (default 127.0.0.1): where Rasa, its consumers and the actions listen.
+        self.bind_host = bind_host(self.base_env)
+        self.children = build_children(settings, model, self.token, self.bind_host)
         # The platform sandbox (no real credentials set): started first, shares secrets with Rasa.
         self.sandbox = sandbox if sandbox is not None else SandboxPlan.from_env(settings.rasa_port, self.base_env)
         if self.sandbox.enabled:
@@ -217,17 +270,26 @@ class ServiceStack:
     def environment(self) -> Dict[str, str]:
         """The children's environment: ours plus what endpoints.yml expands."""
         env = {**self.base_env, **rasa_environment(self.settings, self.redis), **self.sandbox.environment()}
+        # Rasa calls the action server where it listens (a specific SOCIALCARE_BIND_HOST too).
+        env["ACTION_ENDPOINT_URL"] = f"http://{reach_host(self.bind_host)}:{self.settings.action_port}/webhook"
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH", "")) if p)
         return env
 
     async def start(self, timeout: float = 300) -> None:
         """Start every part and wait until each is healthy; raises StartupError."""
+        warning = exposure_warning(self.bind_host)
+        if warning:
+            logger.warning("supervisor.exposed %s", warning)
+            print(f"WARNING: {warning}", file=sys.stderr, flush=True)
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
         ensure_database(str(self.settings.airline_db_path))
         if self.embedded is not None:
             await self.embedded.start()
         else:
             await wait_for_redis(self.redis.host, self.redis.port, timeout=10, password=self.redis.password)
+            self.redis_warnings = await redis_durability(self.redis)
+            for warning in self.redis_warnings:
+                print(f"WARNING: {warning}", file=sys.stderr, flush=True)
         env = self.environment()
         output = asyncio.subprocess.DEVNULL if self.quiet else None
         for child in self.children:
@@ -271,14 +333,16 @@ async def run_service(settings: Settings, env: Mapping[str, str]) -> int:
         await stack.start()
         print(banner(settings, stack.token, stack.embedded is not None, model,
                      stack.sandbox.url if stack.sandbox.enabled else None,
-                     stack.console.url if stack.console.enabled else None), flush=True)
+                     stack.console.url if stack.console.enabled else None,
+                     redis_warnings=stack.redis_warnings), flush=True)
+        erasures = asyncio.create_task(serve_erasure_requests(stack.redis, settings.redis_key_prefix, stop))
         stopper = asyncio.create_task(stop.wait())
         crashed = asyncio.create_task(stack.wait_for_exit())
         done, _ = await asyncio.wait([stopper, crashed], return_when=asyncio.FIRST_COMPLETED)
         if crashed in done:
             print(f"stopping: {', '.join(crashed.result())} exited", file=sys.stderr)
             code = 1
-        for task in (stopper, crashed):
+        for task in (stopper, crashed, erasures):
             task.cancel()
     except StartupError as exc:
         print(f"startup failed: {exc}", file=sys.stderr)

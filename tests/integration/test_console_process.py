@@ -6,6 +6,7 @@ import asyncio
 import os
 
 import aiohttp
+import psutil
 import pytest
 
 from core.paths import PROJECT_ROOT
@@ -28,6 +29,7 @@ async def test_console_process_starts_answers_and_stops(redis_port, tmp_path):
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), "REDIS_KEY_PREFIX": "consoleproc",
            **plan.environment(f"redis://127.0.0.1:{redis_port}/0", tmp_path, free_port(), RASA_TOKEN)}
     env.pop("CONSOLE_SECRET_KEY", None)
+    env.pop("SOCIALCARE_BIND_HOST", None)
     child = Child("agent console", plan.argv(), plan.health_url)
     child.proc = await asyncio.create_subprocess_exec(*child.argv, cwd=str(PROJECT_ROOT), env=env,
                                                       stdout=asyncio.subprocess.DEVNULL,
@@ -40,6 +42,10 @@ async def test_console_process_starts_answers_and_stops(redis_port, tmp_path):
                 assert "Agent console" in await response.text()
             async with http.get(f"{plan.url}/api/tickets") as response:
                 assert response.status == 401
+        # Issue 10: it listens on 127.0.0.1 only (CONSOLE_HOST / SOCIALCARE_BIND_HOST unset).
+        listening = {c.laddr.ip for c in psutil.net_connections(kind="tcp")
+                     if c.status == psutil.CONN_LISTEN and c.laddr.port == plan.port}
+        assert listening == {"127.0.0.1"}
         # Without CONSOLE_SECRET_KEY the session key is created once in the data dir, 0600.
         key_file = tmp_path / "console_secret_key"
         assert key_file.exists() and oct(key_file.stat().st_mode & 0o777) == "0o600"

@@ -3,7 +3,7 @@ import io
 
 import pytest
 
-from console.cli import read_password
+from console.cli import main, read_password
 from console.users import UserError, check_name, check_password, check_role
 from socialcare.cli import build_parser
 
@@ -37,3 +37,15 @@ def test_names_roles_and_passwords_are_validated():
         check_role("admin")
     with pytest.raises(UserError):
         check_password("short")
+
+
+def test_role_verb_and_password_rules_before_redis(capsys):
+    args = build_parser().parse_args(["console-user", "role", "alice", "trainer"])
+    assert (args.verb, args.name, args.role) == ("role", "alice", "trainer")
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["console-user", "role", "alice", "admin"])
+    bad = build_parser().parse_args(["console-user", "passwd", "alice"])
+    env = {"CONSOLE_SECRET_KEY": "A" * 43 + "=", "CONSOLE_USER_PASSWORD": "password123456",
+           "REDIS_URL": "redis://127.0.0.1:1/0"}
+    assert main(bad, env) == 2  # refused before any Redis is reached
+    assert "common passwords" in capsys.readouterr().err

@@ -6,11 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from core.settings import SettingsError
+from core.settings import SettingsError, bind_host
 from socialcare.bench.load import outbound_mix
 from socialcare.bench.throughput import build_parser
+from socialcare.console_plan import ConsolePlan
+from socialcare.sandbox_plan import SandboxPlan
 from socialcare.settings import Settings
-from socialcare.supervisor import build_children
+from socialcare.supervisor import ServiceStack, build_children, exposure_warning
 
 MODEL = Path("models/m.tar.gz")
 
@@ -48,6 +50,33 @@ def test_consumers_without_nice_run_rasa_directly():
 def test_consumer_settings_out_of_range(name, value):
     with pytest.raises(SettingsError, match=name):
         Settings.from_env({name: value})
+
+
+def _interface(child) -> str:
+    return child.argv[child.argv.index("--interface") + 1]
+
+
+def test_every_server_binds_loopback_by_default():
+    settings = Settings.from_env({"RASA_CONSUMERS": "2", "RASA_TOKEN": "tok"})  # no token file written
+    children = build_children(settings, MODEL, "tok")
+    assert [_interface(c) for c in children] == ["127.0.0.1"] * 4
+    assert all(c.health_url.startswith("http://127.0.0.1:") for c in children)
+    stack = ServiceStack(settings, MODEL, sandbox=SandboxPlan.off(), console=ConsolePlan.off(), env={})
+    assert stack.bind_host == "127.0.0.1" and {_interface(c) for c in stack.children} == {"127.0.0.1"}
+    assert exposure_warning("127.0.0.1") is None and exposure_warning("localhost") is None
+
+
+def test_the_bind_host_opens_every_server_and_warns_loudly():
+    settings = Settings.from_env({"RASA_CONSUMERS": "1", "RASA_TOKEN": "tok"})
+    stack = ServiceStack(settings, MODEL, sandbox=SandboxPlan.off(), console=ConsolePlan.off(),
+                         env={"SOCIALCARE_BIND_HOST": "0.0.0.0"})
+    assert {_interface(c) for c in stack.children} == {"0.0.0.0"}
+    assert all(c.health_url.startswith("http://127.0.0.1:") for c in stack.children)
+    assert "UNAUTHENTICATED" in exposure_warning("0.0.0.0")
+    specific = build_children(settings, MODEL, "tok", "10.1.2.3")
+    assert all(c.health_url.startswith("http://10.1.2.3:") for c in specific)
+    with pytest.raises(SettingsError, match="SOCIALCARE_BIND_HOST"):
+        bind_host({"SOCIALCARE_BIND_HOST": "0.0.0.0:5005"})
 
 
 def test_bench_platform_latency_defaults_to_a_realistic_value():
