@@ -7,6 +7,9 @@ A parser turns one verified webhook body into a list, in delivery order, of:
   delivery/read receipts, typing, retweets, handover signals, unsupported types).
 * ``StandbyEvent``: a Messenger event delivered while another app (a human agent in
   Page Inbox) owns the thread; record it for the handover dossier, never answer it.
+* ``RejectedEvent``: one item of a batch that cannot be used (wrong structure, no
+  sender); the other items of the batch are still taken, this one goes to the dead
+  letters (``connectors.intake.deadletters``) with its reason.
 
 Message text, payloads and metadata are personal data: they are left out of ``repr`` so
 a stray log line cannot leak them. ``to_dict``/``from_dict`` give a JSON-safe form for
@@ -23,6 +26,7 @@ __all__ = [
     "InboundEvent",
     "IgnoredEvent",
     "StandbyEvent",
+    "RejectedEvent",
     "ParsedEvent",
     "event_from_dict",
 ]
@@ -90,7 +94,9 @@ class IgnoredEvent:
     ``"own_dm"``, ``"own_tweet"``, ``"retweet"``, ``"not_addressed"`` (a post that
     neither mentions nor replies to the brand), ``"other_account"`` (for another
     subscribed account), ``"handover"`` (Messenger thread-control change; details in
-    ``metadata["handover"]``) or ``"unsupported"`` (``detail`` names the event type).
+    ``metadata["handover"]``), ``"revoke"`` (an X user revoked the app: ``sender_id`` is
+    the user, whose data the channel records for erasure) or ``"unsupported"``
+    (``detail`` names the event type).
     ``metadata`` never holds message text; it keeps ids useful to the shell (echo
     ``app_id`` and ``mid``, delivery ``mids``/``watermark``, handover app ids).
     """
@@ -135,9 +141,30 @@ class StandbyEvent:
         return {"type": "standby", **asdict(self)}
 
 
-ParsedEvent = Union[InboundEvent, IgnoredEvent, StandbyEvent]
+@dataclass(frozen=True)
+class RejectedEvent:
+    """One unusable item of an otherwise valid batch (kept for the dead letters).
 
-_TYPES: dict[str, type] = {"inbound": InboundEvent, "ignored": IgnoredEvent, "standby": StandbyEvent}
+    ``path`` names the item in the body (``entry[0].messaging[1]``), ``reason`` says
+    what is wrong with it without quoting any value (``"malformed:<path>: expected an
+    object"``), ``item`` is the item as decoded JSON (personal data: never logged).
+    """
+
+    platform: str
+    path: str
+    reason: str
+    item: Any = field(default=None, repr=False)
+    account_id: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe dict with a ``type`` tag (see ``event_from_dict``)."""
+        return {"type": "rejected", **asdict(self)}
+
+
+ParsedEvent = Union[InboundEvent, IgnoredEvent, StandbyEvent, RejectedEvent]
+
+_TYPES: dict[str, type] = {"inbound": InboundEvent, "ignored": IgnoredEvent, "standby": StandbyEvent,
+                           "rejected": RejectedEvent}
 
 
 def event_from_dict(data: dict[str, Any]) -> ParsedEvent:

@@ -6,9 +6,10 @@ client error with its location, never as a ``KeyError``/``TypeError`` crash.
 from __future__ import annotations
 
 import hashlib
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
-from connectors.security import MalformedPayload
+from connectors.events import ParsedEvent, RejectedEvent
+from connectors.security import ConfigurationError, MalformedPayload
 
 __all__ = [
     "as_dict",
@@ -20,7 +21,10 @@ __all__ = [
     "opt_str",
     "opt_int",
     "stable_id",
+    "per_item",
 ]
+
+_REASON_MAX = 200
 
 
 def as_dict(value: Any, path: str) -> dict:
@@ -102,3 +106,23 @@ def stable_id(prefix: str, *parts: object) -> str:
     """Deterministic dedup id from parts, e.g. for postbacks that carry no ``mid``."""
     joined = "\x1f".join("" if p is None else str(p) for p in parts)
     return f"{prefix}:{hashlib.sha256(joined.encode('utf-8')).hexdigest()[:32]}"
+
+
+def per_item(platform: str, path: str, item: Any, parse: Callable[[], Sequence[ParsedEvent]],
+             account_id: str | None = None) -> list[ParsedEvent]:
+    """The events of one batch item, or one ``RejectedEvent`` when it is unusable.
+
+    ``parse`` builds the item's events; a ``MalformedPayload`` (or any other error but a
+    ``ConfigurationError``: a parser bug must not refuse the rest of the batch) turns the
+    item into ``RejectedEvent(platform, path, reason, item)``. The reason names the path
+    and the problem, never a value.
+    """
+    try:
+        return list(parse())
+    except ConfigurationError:
+        raise
+    except MalformedPayload as exc:
+        reason = f"malformed:{exc.path}: {exc.problem}"
+    except Exception as exc:  # noqa: BLE001 - one item's bug must not fail the others
+        reason = f"parser_error:{type(exc).__name__}"
+    return [RejectedEvent(platform, path, reason[:_REASON_MAX], item, account_id)]

@@ -7,6 +7,7 @@ item is turned into exactly one event, in delivery order.
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import Any, Mapping
 
 from connectors.events import FACEBOOK, IgnoredEvent, InboundEvent, ParsedEvent, StandbyEvent
@@ -26,6 +27,7 @@ from connectors.structure import (
     opt_int,
     opt_list,
     opt_str,
+    per_item,
     require_id,
     stable_id,
 )
@@ -35,6 +37,9 @@ __all__ = ["SIGNATURE_HEADER", "verify_signature", "verify_subscription", "parse
 SIGNATURE_HEADER = "X-Hub-Signature-256"
 HANDOVER_KEYS = ("pass_thread_control", "take_thread_control", "request_thread_control")
 _ENVELOPE_KEYS = frozenset({"sender", "recipient", "timestamp"})
+# Documented messaging items that identify no sender (handover roles, policy notices,
+# checkbox-plugin opt-ins that only carry ``optin.user_ref``): silently not answered.
+NO_SENDER_EVENTS = ("app_roles", "policy_enforcement", "policy-enforcement", "optin")
 # Meta documents hub.challenge as an int; allow plain tokens, refuse anything that
 # could turn the reflected value into markup.
 _CHALLENGE = re.compile(r"[A-Za-z0-9._~-]{1,512}")
@@ -83,8 +88,12 @@ def parse_webhook(body: Any) -> list[ParsedEvent]:
     """Parse a decoded Messenger webhook body into events, preserving order.
 
     Only ``object == "page"`` is handled; anything else raises ``UnsupportedObject``.
-    A body that is not the documented structure raises ``MalformedPayload`` naming the
-    path (for example ``entry[0].messaging[1].sender``).
+    A body that is not an object or has no ``entry`` array raises ``MalformedPayload``.
+    Below that every item stands alone: an unusable entry, list or ``messaging`` item
+    (for example ``entry[0].messaging[1]`` without a sender) becomes a ``RejectedEvent``
+    naming its path, and the other items are parsed as usual. Documented events that
+    carry no sender (``app_roles``, ``policy_enforcement``, a checkbox ``optin`` with
+    only ``user_ref``) are ``IgnoredEvent("unsupported")``.
     """
     root = as_dict(body, "body")
     if root.get("object") != "page":
@@ -92,26 +101,58 @@ def parse_webhook(body: Any) -> list[ParsedEvent]:
     events: list[ParsedEvent] = []
     for e_index, raw_entry in enumerate(as_list(root.get("entry"), "entry")):
         path = f"entry[{e_index}]"
-        entry = as_dict(raw_entry, path)
-        page_id = opt_id(entry, "id")
-        entry_time = opt_int(entry, "time")
-        for i, item in enumerate(opt_list(entry, "messaging", path)):
-            events.append(_item(item, f"{path}.messaging[{i}]", page_id, entry_time, False))
-        for i, item in enumerate(opt_list(entry, "standby", path)):
-            events.append(_item(item, f"{path}.standby[{i}]", page_id, entry_time, True))
-        for i, change in enumerate(opt_list(entry, "changes", path)):
-            change = as_dict(change, f"{path}.changes[{i}]")
-            field_name = opt_str(change, "field") or "unknown"
-            events.append(
-                IgnoredEvent(FACEBOOK, "unsupported", detail=f"changes:{field_name[:40]}",
-                             account_id=page_id)
-            )
+        events.extend(per_item(FACEBOOK, path, raw_entry, partial(_entry, raw_entry, path),
+                               opt_id(raw_entry, "id")))
     return events
+
+
+def _entry(raw_entry: Any, path: str) -> list[ParsedEvent]:
+    entry = as_dict(raw_entry, path)
+    page_id = opt_id(entry, "id")
+    events: list[ParsedEvent] = []
+    for key, standby in (("messaging", False), ("standby", True)):
+        events.extend(per_item(FACEBOOK, f"{path}.{key}", entry.get(key),
+                               partial(_items, entry, key, path, page_id, standby), page_id))
+    events.extend(per_item(FACEBOOK, f"{path}.changes", entry.get("changes"),
+                           partial(_changes, entry, path, page_id), page_id))
+    return events
+
+
+def _items(entry: dict, key: str, path: str, page_id: str | None, standby: bool) -> list[ParsedEvent]:
+    entry_time = opt_int(entry, "time")
+    events: list[ParsedEvent] = []
+    for i, item in enumerate(opt_list(entry, key, path)):
+        item_path = f"{path}.{key}[{i}]"
+        events.extend(per_item(FACEBOOK, item_path, item,
+                               partial(_one_item, item, item_path, page_id, entry_time, standby), page_id))
+    return events
+
+
+def _changes(entry: dict, path: str, page_id: str | None) -> list[ParsedEvent]:
+    events: list[ParsedEvent] = []
+    for change in opt_list(entry, "changes", path):
+        field_name = opt_str(change if isinstance(change, dict) else None, "field") or "unknown"
+        events.append(IgnoredEvent(FACEBOOK, "unsupported", detail=f"changes:{field_name[:40]}",
+                                   account_id=page_id))
+    return events
+
+
+def _one_item(raw: Any, path: str, page_id: str | None, entry_time: int | None,
+              standby: bool) -> list[ParsedEvent]:
+    return [_item(raw, path, page_id, entry_time, standby)]
 
 
 def _item(raw: Any, path: str, page_id: str | None, entry_time: int | None,
           standby: bool) -> ParsedEvent:
     item = as_dict(raw, path)
+    if not isinstance(item.get("sender"), dict):
+        senderless = next((k for k in NO_SENDER_EVENTS if k in item), None)
+        if senderless is not None:
+            notice = item.get(senderless) if isinstance(item.get(senderless), dict) else {}
+            meta = {"action": opt_str(notice, "action")} if senderless.startswith("policy") else {}
+            return IgnoredEvent(FACEBOOK, "unsupported", detail=senderless.replace("-", "_"),
+                                account_id=page_id, timestamp=opt_int(item, "timestamp") or entry_time,
+                                metadata=meta)
     ctx = {
         "sender": require_id(item.get("sender"), "id", f"{path}.sender"),
         "recipient": opt_id(item.get("recipient"), "id") or page_id,
@@ -126,8 +167,8 @@ def _item(raw: Any, path: str, page_id: str | None, entry_time: int | None,
     if "delivery" in item:
         delivery = as_dict(item["delivery"], f"{path}.delivery")
         mids = [m for m in opt_list(delivery, "mids", f"{path}.delivery") if isinstance(m, str)]
-        meta = {"mids": mids, "watermark": opt_int(delivery, "watermark")}
-        return _ignored("delivery", ctx, meta=meta)
+        receipt: dict[str, Any] = {"mids": mids, "watermark": opt_int(delivery, "watermark")}
+        return _ignored("delivery", ctx, meta=receipt)
     if "read" in item:
         read = as_dict(item["read"], f"{path}.read")
         return _ignored("read", ctx, meta={"watermark": opt_int(read, "watermark")})

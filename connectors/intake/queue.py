@@ -75,8 +75,11 @@ class PoisonEntry(ValueError):
 
 
 def conversation_of(event: InboundEvent | StandbyEvent) -> str:
-    """The conversation (thread) id an event belongs to: ``thread_id`` or the sender."""
-    return str(getattr(event, "thread_id", None) or event.sender_id)
+    """The conversation an event belongs to: its customer (``sender_id``), which is also
+    the Rasa sender id, so turns of one tracker run in order. The platform thread (an X
+    post's ``conversation_id``, shared by every author replying in it) is not: it stays
+    in ``thread_id`` and the turn metadata as the reply target."""
+    return str(event.sender_id)
 
 
 def encode_event(event: InboundEvent | StandbyEvent) -> str:
@@ -181,6 +184,21 @@ class IntakeQueue:
                 result.accepted.append(event.platform_event_id)
                 result.entry_ids.append(reply.decode() if isinstance(reply, bytes) else str(reply))
         return result
+
+    async def replay(self, event: InboundEvent, replay_id: str) -> str | None:
+        """Append ``event`` again (a dead letter a supervisor replays), past the dedup
+        marker of its platform id but once per ``replay_id``; returns the new entry id,
+        ``None`` when this replay was done before."""
+        thread = conversation_of(event)
+        reply = await self._enqueue(
+            keys=[self.keys.dedup(event.platform, f"replay:{replay_id}"), self.keys.stream(event.platform),
+                  self.keys.pending(event.platform, thread)],
+            args=[self.dedup_ttl_s, "" if self.maxlen is None else int(self.maxlen), ENTRY_VERSION,
+                  event.platform, thread, event.platform_event_id, encode_event(event), self.pending_ttl_s],
+        )
+        if reply is None or reply is False:
+            return None
+        return reply.decode() if isinstance(reply, bytes) else str(reply)
 
     async def record_standby(self, events: Iterable[StandbyEvent]) -> int:
         """Append standby events to their conversation's capped list; returns how many

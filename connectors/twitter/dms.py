@@ -10,24 +10,40 @@ from connectors.twitter.common import find_user, remove_urls, user_profile
 __all__ = ["parse_dm"]
 
 
+def _media_items(attachment: dict, path: str) -> list[dict]:
+    """``attachment.media`` as a list of objects: X sends one object; some peers send a
+    list of them, which is taken as it is (non-objects in it are skipped)."""
+    media = attachment.get("media")
+    if media is None:
+        return []
+    if isinstance(media, list):
+        return [m for m in media if isinstance(m, dict)]
+    return [as_dict(media, f"{path}.attachment.media")]
+
+
 def _media_attachment(message_data: dict, path: str) -> tuple[list[dict[str, Any]], list[str]]:
     """Structured attachment list and the t.co URLs to remove from the text."""
     attachment = opt_dict(message_data, "attachment", path)
     if not attachment:
         return [], []
-    media = opt_dict(attachment, "media", f"{path}.attachment") or {}
-    item: dict[str, Any] = {
-        "type": opt_str(media, "type") or opt_str(attachment, "type") or "media",
-        "url": opt_str(media, "media_url_https") or opt_str(media, "media_url"),
-    }
-    media_id = opt_id(media, "id_str") or opt_id(media, "id")
-    if media_id:
-        item["id"] = media_id
-    expanded = opt_str(media, "expanded_url")
-    if expanded:
-        item["expanded_url"] = expanded
-    tco = opt_str(media, "url")
-    return [item], [tco] if tco else []
+    items: list[dict[str, Any]] = []
+    urls: list[str] = []
+    for media in _media_items(attachment, path) or [{}]:
+        item: dict[str, Any] = {
+            "type": opt_str(media, "type") or opt_str(attachment, "type") or "media",
+            "url": opt_str(media, "media_url_https") or opt_str(media, "media_url"),
+        }
+        media_id = opt_id(media, "id_str") or opt_id(media, "id")
+        if media_id:
+            item["id"] = media_id
+        expanded = opt_str(media, "expanded_url")
+        if expanded:
+            item["expanded_url"] = expanded
+        items.append(item)
+        tco = opt_str(media, "url")
+        if tco:
+            urls.append(tco)
+    return items, urls
 
 
 def parse_dm(raw: Any, path: str, brand_user_id: str, users: Any,

@@ -100,12 +100,17 @@ async def test_bad_posts_are_refused_and_nothing_is_enqueued(stack):
         ("facebook", good_fb + b" ", sign_messenger(APP_SECRET, good_fb), 401),  # body changed
         ("facebook", b'{"object": "page", "entry": [', "sign", 400),        # malformed JSON
         ("facebook", b'{"object": "instagram", "entry": []}', "sign", 400),  # unknown object
-        ("facebook", b'{"object": "page", "entry": [{"messaging": [{"sender": 5}]}]}', "sign", 400),
+        ("facebook", b'{"object": "page", "entry": {}}', "sign", 400),      # no entry array
+        ("facebook", b"[" * 100_000 + b"]" * 100_000, "sign", 400),        # RecursionError in json
+        # Too deep: cut at the limit, the unusable item goes to the dead letters, nothing is enqueued.
+        ("facebook", b'{"object": "page", "entry": ' + b"[" * 70 + b"]" * 70 + b"}", "sign", 200),
         ("facebook", big, "sign", 413),                                     # oversized
         ("twitter", good_x, None, 401),
         ("twitter", good_x, sign_twitter("other-secret", good_x), 401),
         ("twitter", b"{not json", "sign", 400),
-        ("twitter", b'{"for_user_id": "1790000000000000001", "direct_message_events": "x"}', "sign", 400),
+        ("twitter", b'{"data": "x"}', "sign", 400),
+        ("twitter", b'{"data": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "sign", 200),
+        ("twitter", b"[]", "sign", 400),
         ("twitter", big, "sign", 413),
     ]
     for platform, body, signature, expected in cases:
@@ -144,7 +149,8 @@ async def test_batched_messenger_post_gives_user_messages_in_order(stack):
 async def test_messenger_fixture_batch_handles_every_item(stack):
     response = await stack.post("facebook", fixture_bytes("messenger", "batched"))
     assert response.status == 200
-    assert await response.json() == {"status": "ok", "accepted": 5, "duplicates": 0, "ignored": 1, "standby": 0}
+    assert await response.json() == {"status": "ok", "accepted": 5, "duplicates": 0, "ignored": 1, "standby": 0,
+                                     "rejected": 0}
     await wait_until(lambda: len(stack.rasa.messages) == 4, message="four user messages")
     # Postback/quick-reply payloads that are not Rasa intents give the title / text.
     assert stack.rasa.texts(PSID) == ["First question", "Baggage", "Yes"]

@@ -9,7 +9,10 @@ import json
 import pytest
 
 from connectors import facebook, twitter
-from connectors.events import IgnoredEvent, InboundEvent, StandbyEvent
+from connectors.events import IgnoredEvent, InboundEvent, RejectedEvent, StandbyEvent
+from connectors.facebook.channel import only_our_page
+from connectors.intake.queue import encode_event
+from connectors.intake.webhook import decode_json
 from connectors.security import ConnectorError
 from tests.helpers.fixtures import REFERENCE_PAYLOADS
 
@@ -71,7 +74,7 @@ TWITTER = {
     "twitter_follow_event_skeleton.json": (None, [("ignored", "unsupported")]),
     "twitter_unfollow_event_skeleton.json": (None, [("ignored", "unsupported")]),
     "twitter_tweet_delete_event.json": (None, [("ignored", "unsupported")]),
-    "twitter_user_event_revoke.json": (None, [("ignored", "unsupported")]),
+    "twitter_user_event_revoke.json": (None, [("ignored", "revoke")]),  # erasure request (issue 10)
     "twitter_tweet_create_mention.json": (None, [("inbound", "mention")]),
     "twitter_tweet_create_own_tweet.json": (None, [("ignored", "own_tweet")]),
     "twitter_tweet_object_reply_v1.json": (_tweet_wrap, [("inbound", "mention")]),
@@ -146,3 +149,55 @@ def test_unlisted_samples_never_crash():
             parser(body)
         except ConnectorError:
             pass  # send-API requests/responses are not webhooks: a typed refusal is right
+
+
+# ---------------------------------------------------------------------- peer payloads
+# ../shared/reference/peer-payloads: 99 webhook bodies from other projects, with
+# INDEX.json saying what a correct receiver does with each (answer / silent / either /
+# tolerate). Every one must be accepted (decoded and parsed without a refusal).
+PEER_PAYLOADS = REFERENCE_PAYLOADS.parent / "peer-payloads"
+_PEER_INDEX = json.loads((PEER_PAYLOADS / "INDEX.json").read_text(encoding="utf-8")) if (
+    PEER_PAYLOADS / "INDEX.json").is_file() else {"payloads": [], "constants": {}}
+PEERS = {item["file"]: item for item in _PEER_INDEX["payloads"]}
+
+
+def _peer_events(spec):
+    raw = (PEER_PAYLOADS / spec["file"]).read_bytes()
+    body = decode_json(raw)  # the webhook's own decoding (depth, surrogates)
+    constants = _PEER_INDEX["constants"]
+    if spec["platform"] == "facebook":
+        return only_our_page(facebook.parse_webhook(body), constants["FB_PAGE"])
+    return twitter.parse_webhook(body, constants["X_BRAND_ID"])
+
+
+def test_every_peer_payload_is_listed():
+    if not PEER_PAYLOADS.is_dir():
+        pytest.skip("peer payloads not present")
+    files = {p.name for p in PEER_PAYLOADS.glob("*.json")} - {"INDEX.json"}
+    assert files == set(PEERS) and len(PEERS) == 99
+
+
+@pytest.mark.parametrize("name", sorted(PEERS))
+def test_peer_payload_is_accepted_as_the_index_says(name):
+    spec = PEERS[name]
+    events = _peer_events(spec)  # raising here would be a 4xx refusal of the whole delivery
+    inbound = [e for e in events if isinstance(e, InboundEvent)]
+    rejected = [e for e in events if isinstance(e, RejectedEvent)]
+    for event in inbound:
+        encode_event(event).encode("utf-8")  # storable in the Redis stream
+    # The same item twice in one delivery (same id) is answered once: the intake dedups on it.
+    answered = {e.platform_event_id for e in inbound}
+    expect = spec["expect"]
+    if expect != "tolerate":
+        assert rejected == [], [e.reason for e in rejected]
+    if "items" in spec:
+        assert len(events) == len(spec["items"])
+        for event, item in zip(events, spec["items"]):
+            if item == "answer":
+                assert isinstance(event, InboundEvent)
+            elif item == "silent":
+                assert not isinstance(event, InboundEvent)
+    elif expect == "answer":
+        assert answered, _kinds([e for e in events if not isinstance(e, RejectedEvent)])
+    elif expect == "silent":
+        assert answered == set()

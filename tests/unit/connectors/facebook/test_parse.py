@@ -3,7 +3,8 @@ import copy
 
 import pytest
 
-from connectors.events import IgnoredEvent, InboundEvent, StandbyEvent
+from connectors.events import IgnoredEvent, InboundEvent, RejectedEvent, StandbyEvent
+from connectors.facebook import events as fb_events
 from connectors.facebook import parse_webhook
 from connectors.security import MalformedPayload, UnsupportedObject
 from connectors.structure import stable_id
@@ -207,25 +208,82 @@ def _mutate(path_setter):
     [
         (lambda b: b.pop("entry"), "entry"),
         (lambda b: b.update(entry={"id": PAGE}), "entry"),
-        (lambda b: b["entry"].__setitem__(1, "oops"), "entry[1]"),
-        (lambda b: b["entry"][0].update(messaging={"a": 1}), "entry[0].messaging"),
-        (lambda b: b["entry"][1].update(standby="x"), "entry[1].standby"),
-        (lambda b: b["entry"][0]["messaging"][1].pop("sender"), "entry[0].messaging[1].sender"),
-        (lambda b: b["entry"][0]["messaging"][1]["sender"].pop("id"), "entry[0].messaging[1].sender.id"),
-        (lambda b: b["entry"][0]["messaging"][0].update(message="text"), "entry[0].messaging[0].message"),
-        (lambda b: b["entry"][1]["messaging"][0]["message"].update(attachments={"type": "image"}),
-         "entry[1].messaging[0].message.attachments"),
-        (lambda b: b["entry"][1]["messaging"][0]["message"]["attachments"].append(3),
-         "entry[1].messaging[0].message.attachments[1]"),
-        (lambda b: b["entry"][0]["messaging"][2]["message"].update(quick_reply="CONFIRM"),
-         "entry[0].messaging[2].message.quick_reply"),
-        (lambda b: b["entry"][1]["messaging"][1].update(delivery=[1]), "entry[1].messaging[1].delivery"),
     ],
 )
-def test_malformed_structure_names_path(mutate, path):
+def test_malformed_body_names_path(mutate, path):
     with pytest.raises(MalformedPayload) as caught:
         parse_webhook(_mutate(mutate))
     assert caught.value.path == path
+
+
+@pytest.mark.parametrize(
+    "mutate, item_path, problem_path",
+    [
+        (lambda b: b["entry"].__setitem__(1, "oops"), "entry[1]", "entry[1]"),
+        (lambda b: b["entry"][0].update(messaging={"a": 1}), "entry[0].messaging", "entry[0].messaging"),
+        (lambda b: b["entry"][1].update(standby="x"), "entry[1].standby", "entry[1].standby"),
+        (lambda b: b["entry"][0]["messaging"][1].pop("sender"), "entry[0].messaging[1]",
+         "entry[0].messaging[1].sender"),
+        (lambda b: b["entry"][0]["messaging"][1]["sender"].pop("id"), "entry[0].messaging[1]",
+         "entry[0].messaging[1].sender.id"),
+        (lambda b: b["entry"][0]["messaging"][0].update(message="text"), "entry[0].messaging[0]",
+         "entry[0].messaging[0].message"),
+        (lambda b: b["entry"][1]["messaging"][0]["message"].update(attachments={"type": "image"}),
+         "entry[1].messaging[0]", "entry[1].messaging[0].message.attachments"),
+        (lambda b: b["entry"][1]["messaging"][0]["message"]["attachments"].append(3),
+         "entry[1].messaging[0]", "entry[1].messaging[0].message.attachments[1]"),
+        (lambda b: b["entry"][0]["messaging"][2]["message"].update(quick_reply="CONFIRM"),
+         "entry[0].messaging[2]", "entry[0].messaging[2].message.quick_reply"),
+        (lambda b: b["entry"][1]["messaging"][1].update(delivery=[1]), "entry[1].messaging[1]",
+         "entry[1].messaging[1].delivery"),
+    ],
+)
+def test_unusable_item_is_rejected_alone(mutate, item_path, problem_path):
+    """One bad item becomes a RejectedEvent naming it; the rest of the batch is parsed."""
+    whole = parse("batched")
+    events = parse_webhook(_mutate(mutate))
+    [rejected] = [e for e in events if isinstance(e, RejectedEvent)]
+    assert rejected.platform == "facebook" and rejected.path == item_path
+    assert rejected.reason.startswith(f"malformed:{problem_path}: ")
+    assert rejected.item is not None or item_path.endswith("]")
+    kept = [e for e in events if not isinstance(e, RejectedEvent)]
+    assert kept and all(e in whole for e in kept)
+    assert any(isinstance(e, InboundEvent) for e in kept)
+    assert "item=" not in repr(rejected)  # personal data stays out of logs
+
+
+def test_senderless_documented_events_are_ignored_and_the_batch_kept():
+    good = load_fixture("messenger", "text")["entry"][0]["messaging"][0]
+    items = [
+        {"recipient": {"id": PAGE}, "timestamp": 5, "app_roles": {APP: ["primary_receiver"]}},
+        {"recipient": {"id": PAGE}, "timestamp": 6, "policy-enforcement": {"action": "block", "reason": "r"}},
+        {"recipient": {"id": PAGE}, "timestamp": 7, "optin": {"ref": "x", "user_ref": "ur-1"}},
+        {"recipient": {"id": PAGE}, "timestamp": 8, "message": {"mid": "m_nosender", "text": "hi"}},
+        good,
+    ]
+    events = parse_webhook({"object": "page", "entry": [{"id": PAGE, "time": 1, "messaging": items}]})
+    assert [getattr(e, "detail", None) for e in events[:3]] == ["app_roles", "policy_enforcement", "optin"]
+    assert all(isinstance(e, IgnoredEvent) and e.reason == "unsupported" for e in events[:3])
+    assert events[1].metadata == {"action": "block"}
+    assert isinstance(events[3], RejectedEvent) and events[3].path == "entry[0].messaging[3]"
+    assert events[3].reason == "malformed:entry[0].messaging[3].sender: expected an object"
+    assert isinstance(events[4], InboundEvent) and events[4].text == good["message"]["text"]
+
+
+def test_a_parser_bug_in_one_item_rejects_that_item_only(monkeypatch):
+    real = fb_events._postback
+
+    def broken(postback, ctx):
+        if postback.get("payload") == "BROKEN":
+            raise KeyError("boom")
+        return real(postback, ctx)
+
+    monkeypatch.setattr(fb_events, "_postback", broken)
+    items = [{"sender": {"id": U1}, "recipient": {"id": PAGE}, "timestamp": 1, "postback": {"payload": p}}
+             for p in ("BROKEN", "/greet")]
+    bad, good = parse_webhook({"object": "page", "entry": [{"id": PAGE, "time": 1, "messaging": items}]})
+    assert isinstance(bad, RejectedEvent) and bad.reason == "parser_error:KeyError"
+    assert isinstance(good, InboundEvent) and good.payload == "/greet"
 
 
 @pytest.mark.parametrize("body", [None, [], "page", 3])

@@ -1,7 +1,10 @@
 """X webhook parsing (AAA and X Activity API) over the project's own fixtures."""
+import copy
+
 import pytest
 
-from connectors.events import IgnoredEvent, InboundEvent
+from connectors.events import IgnoredEvent, InboundEvent, RejectedEvent
+from connectors.intake.queue import conversation_of
 from connectors.security import ConfigurationError, MalformedPayload
 from connectors.twitter import parse_webhook
 from tests.helpers.fixtures import fixture_names, load_fixture
@@ -208,34 +211,76 @@ def _mutated(name, mutate):
     return body
 
 
+def test_malformed_body_names_path():
+    with pytest.raises(MalformedPayload) as caught:
+        parse_webhook(_mutated("xaa_post_mention_create", lambda b: b.update(data="x")), BRAND)
+    assert caught.value.path == "data"
+
+
+def _with_good_dm(body):
+    """The batch plus one valid DM, so a test can see the good item is still taken."""
+    good = load_fixture("twitter", "dm")["direct_message_events"][0]
+    if "data" in body:
+        body = {"data": [body["data"], {"event_type": "dm.received", "filter": {"user_id": BRAND},
+                                        "payload": {"direct_message_events": [good]}}]}
+    elif isinstance(body.get("direct_message_events", []), list):
+        body.setdefault("direct_message_events", []).append(good)
+    else:  # that key is the broken one: the good item comes as a mention
+        body["tweet_create_events"] = load_fixture("twitter", "mention")["tweet_create_events"]
+    return body
+
+
 @pytest.mark.parametrize(
-    "name, mutate, path",
+    "name, mutate, item_path, problem_path",
     [
-        ("dm", lambda b: b.update(direct_message_events={"id": "1"}), "direct_message_events"),
-        ("dm", lambda b: b["direct_message_events"].append("x"), "direct_message_events[1]"),
+        ("dm", lambda b: b.update(direct_message_events={"id": "1"}), "direct_message_events",
+         "direct_message_events"),
+        ("dm", lambda b: b["direct_message_events"].append("x"), "direct_message_events[1]",
+         "direct_message_events[1]"),
         ("dm", lambda b: b["direct_message_events"][0]["message_create"].pop("sender_id"),
-         "direct_message_events[0].message_create.sender_id"),
-        ("dm", lambda b: b["direct_message_events"][0].pop("id"), "direct_message_events[0].id"),
+         "direct_message_events[0]", "direct_message_events[0].message_create.sender_id"),
+        ("dm", lambda b: b["direct_message_events"][0].pop("id"), "direct_message_events[0]",
+         "direct_message_events[0].id"),
         ("dm", lambda b: b["direct_message_events"][0]["message_create"].pop("message_data"),
-         "direct_message_events[0].message_create.message_data"),
-        ("mention", lambda b: b["tweet_create_events"][0].pop("user"), "tweet_create_events[0].user"),
-        ("mention", lambda b: b["tweet_create_events"][0].pop("id_str"), "tweet_create_events[0].id_str"),
+         "direct_message_events[0]", "direct_message_events[0].message_create.message_data"),
+        ("mention", lambda b: b["tweet_create_events"][0].pop("user"), "tweet_create_events[0]",
+         "tweet_create_events[0].user"),
+        ("mention", lambda b: b["tweet_create_events"][0]["user"].pop("id_str"), "tweet_create_events[0]",
+         "tweet_create_events[0].user.id_str"),
+        ("mention", lambda b: b["tweet_create_events"][0].pop("id_str"), "tweet_create_events[0]",
+         "tweet_create_events[0].id_str"),
         ("mention", lambda b: b["tweet_create_events"][0]["entities"].update(user_mentions={}),
-         "tweet_create_events[0].entities.user_mentions"),
+         "tweet_create_events[0]", "tweet_create_events[0].entities.user_mentions"),
         ("typing", lambda b: b["direct_message_indicate_typing_events"].append(None),
-         "direct_message_indicate_typing_events[1]"),
-        ("xaa_dm_received", lambda b: b["data"].pop("event_type"), "data.event_type"),
-        ("xaa_dm_received", lambda b: b["data"]["payload"].pop("direct_message_events"),
-         "data.payload.direct_message_events"),
-        ("xaa_post_mention_create", lambda b: b["data"]["payload"].pop("author_id"), "data.payload.author_id"),
-        ("xaa_post_mention_create", lambda b: b["data"].update(payload=[]), "data.payload"),
-        ("xaa_post_mention_create", lambda b: b.update(data="x"), "data"),
+         "direct_message_indicate_typing_events[1]", "direct_message_indicate_typing_events[1]"),
+        ("xaa_dm_received", lambda b: b["data"].pop("event_type"), "data[0]", "data[0].event_type"),
+        ("xaa_dm_received", lambda b: b["data"]["payload"].pop("direct_message_events"), "data[0]",
+         "data[0].payload.direct_message_events"),
+        ("xaa_post_mention_create", lambda b: b["data"]["payload"].pop("author_id"), "data[0]",
+         "data[0].payload.author_id"),
+        ("xaa_post_mention_create", lambda b: b["data"].update(payload=[]), "data[0]", "data[0].payload"),
     ],
 )
-def test_malformed_structure_names_path(name, mutate, path):
-    with pytest.raises(MalformedPayload) as caught:
-        parse_webhook(_mutated(name, mutate), BRAND)
-    assert caught.value.path == path
+def test_unusable_item_is_rejected_alone(name, mutate, item_path, problem_path):
+    """One bad item becomes a RejectedEvent naming it; a good DM in the same batch is taken."""
+    events = parse_webhook(_with_good_dm(_mutated(name, mutate)), BRAND)
+    [rejected] = [e for e in events if isinstance(e, RejectedEvent)]
+    assert (rejected.platform, rejected.path) == ("twitter", item_path)
+    assert rejected.reason.startswith(f"malformed:{problem_path}: ")
+    assert "item=" not in repr(rejected)
+    inbound = [e for e in events if isinstance(e, InboundEvent)]
+    good_ids = {"1800000000000000101", parse("mention")[0].platform_event_id}
+    assert inbound and inbound[-1].platform_event_id in good_ids
+
+
+def test_dm_media_as_a_list_is_taken():
+    body = load_fixture("twitter", "dm_media")
+    data = body["direct_message_events"][0]["message_create"]["message_data"]
+    data["attachment"]["media"] = [data["attachment"]["media"], "junk"]
+    [event] = parse_webhook(body, BRAND)
+    [single] = parse("dm_media")
+    assert isinstance(event, InboundEvent)
+    assert (event.text, event.attachments) == (single.text, single.attachments)
 
 
 @pytest.mark.parametrize("body", [None, [], "x"])
@@ -249,3 +294,32 @@ def test_xaa_list_envelope_keeps_order():
     second = load_fixture("twitter", "xaa_post_mention_create")["data"]
     events = parse_webhook({"data": [first, second]}, BRAND)
     assert [e.kind for e in events] == ["message", "mention"]
+
+
+def _xaa_post(post_id, author, conversation):
+    body = load_fixture("twitter", "xaa_post_mention_create")
+    payload = body["data"]["payload"]
+    payload.update(id=post_id, author_id=author, conversation_id=conversation)
+    body["data"]["event_uuid"] = post_id
+    return body
+
+
+def test_two_authors_in_one_thread_are_two_conversations():
+    """One tracker per author: the sender (and the intake's conversation key) is the
+    author in every X format; the shared thread id stays as the reply target."""
+    thread = "1800000000000000900"
+    first = parse_webhook(_xaa_post("1800000000000000901", CUST, thread), BRAND)[0]
+    second = parse_webhook(_xaa_post("1800000000000000902", CUST2, thread), BRAND)[0]
+    assert (first.sender_id, second.sender_id) == (CUST, CUST2)
+    assert first.thread_id == second.thread_id == thread
+    assert first.metadata["conversation_id"] == thread
+    assert conversation_of(first) == CUST and conversation_of(second) == CUST2
+    # v1.1 replies (AAA tweet_create_events) and DMs: the author / sender too.
+    tweet = load_fixture("twitter", "reply_to_brand")
+    other = copy.deepcopy(tweet)
+    other["tweet_create_events"][0]["id_str"] = "1800000000000000999"
+    other["tweet_create_events"][0]["user"]["id_str"] = CUST2
+    v1_a, v1_b = parse_webhook(tweet, BRAND)[0], parse_webhook(other, BRAND)[0]
+    assert v1_a.sender_id != v1_b.sender_id and conversation_of(v1_b) == CUST2
+    [dm] = parse("dm")
+    assert conversation_of(dm) == dm.sender_id == CUST
