@@ -47,6 +47,8 @@ __all__ = [
     "compute_wait",
     "call_with_retry",
     "request_json",
+    "may_have_been_sent",
+    "SINGLE_ATTEMPT",
 ]
 
 logger = logging.getLogger(__name__)
@@ -77,6 +79,9 @@ class RetryPolicy:
         if self.base_wait < 0 or self.max_wait < 0 or self.max_total <= 0:
             raise ValueError("waits must be non-negative and max_total positive")
 
+
+# One attempt, no retry: for callers that schedule retries themselves (the outbox).
+SINGLE_ATTEMPT = RetryPolicy(max_attempts=1)
 
 # --------------------------------------------------------------------------- errors
 
@@ -126,6 +131,13 @@ class PlatformConnectionError(PlatformError):
     """No usable HTTP response: connection refused/reset or timeout (``code`` says which)."""
 
     default_retryable = True
+
+
+def may_have_been_sent(error: BaseException) -> bool:
+    """Whether a failed send may still have been accepted by the platform (a timeout or a
+    connection dropped after the request went out): such a send must not be repeated
+    blindly."""
+    return isinstance(error, PlatformConnectionError) and error.code in ("timeout", "disconnected")
 
 
 class RateLimited(PlatformError):
@@ -348,12 +360,16 @@ async def request_json(
     params: Mapping[str, str] | None = None,
     json_body: Any = None,
     headers: Mapping[str, str] | None = None,
+    idempotent: bool = True,
 ) -> Response:
     """One HTTP request bounded by ``timeout`` seconds in total.
 
-    Connection failures and timeouts raise ``PlatformConnectionError`` (retryable,
-    ``code`` ``"timeout"`` or ``"connection"``) without chaining the aiohttp error,
-    whose text may hold the URL and so a token.
+    Connection failures and timeouts raise ``PlatformConnectionError`` (``code``
+    ``"connection"``: no connection was made, retryable; ``"timeout"`` or
+    ``"disconnected"``: the request may have reached the platform) without chaining the
+    aiohttp error, whose text may hold the URL and so a token. With ``idempotent=False``
+    (a send the platform may have accepted) a timeout or a dropped connection is not
+    retryable: resending it blindly could deliver the message twice.
     """
     try:
         async with session.request(
@@ -367,10 +383,14 @@ async def request_json(
             raw = await response.read()
             status, response_headers = response.status, response.headers
     except asyncio.TimeoutError:
-        raise PlatformConnectionError(None, "timeout", platform=platform) from None
-    except aiohttp.ClientError as error:
+        raise PlatformConnectionError(None, "timeout", idempotent, platform=platform) from None
+    except aiohttp.ClientConnectorError as error:  # never connected: nothing was sent
         raise PlatformConnectionError(
             None, "connection", platform=platform, detail=type(error).__name__
+        ) from None
+    except aiohttp.ClientError as error:
+        raise PlatformConnectionError(
+            None, "disconnected", idempotent, platform=platform, detail=type(error).__name__
         ) from None
     try:
         payload = json.loads(raw) if raw else None

@@ -15,7 +15,7 @@ from aiohttp import WSCloseCode, web
 from aiohttp_session import session_middleware
 from aiohttp_session.cookie_storage import EncryptedCookieStorage
 
-from console import api, appkeys, auth, live, pages
+from console import api, appkeys, auth, deadletters, live, pages
 from console.services import RelayFactory, services_ctx
 from console.settings import ConsoleSettings
 
@@ -85,6 +85,7 @@ def create_app(settings: ConsoleSettings, *, relay_factory: Optional[RelayFactor
     r.add_post("/api/login", auth.login, name="api_login")
     r.add_post("/api/logout", auth.logout, name="api_logout")
     api.add_routes(r)
+    deadletters.add_routes(r)
     live.add_routes(r)
     return app
 

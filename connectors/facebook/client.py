@@ -7,6 +7,7 @@ put into an error or ``repr``.
 """
 from __future__ import annotations
 
+import copy
 import logging
 from typing import Any, Iterable, Mapping
 
@@ -140,8 +141,11 @@ class MessengerClient:
         quick_replies: Iterable[Mapping[str, Any]] | None = None,
         tag: str | None = None,
         metadata: str | None = None,
+        skip_parts: int = 0,
     ) -> list[str]:
         """Send ``text`` (split under 2,000 characters) and return the message ids in order.
+
+        ``skip_parts``: parts already delivered by an earlier try (the outbox resumes there).
 
         ``quick_replies`` (``{"title", "payload"}``) ride on the last chunk.
         ``tag="HUMAN_AGENT"`` sends with ``messaging_type: MESSAGE_TAG`` (human replies
@@ -150,15 +154,16 @@ class MessengerClient:
         ``error.delivered`` holds the ids already sent.
         """
         messages = outbound.build_text_messages(text, quick_replies=quick_replies, metadata=metadata)
-        return await self._send_messages(psid, messages, tag=tag, operation="send_text")
+        return await self._send_messages(psid, messages[skip_parts:], tag=tag, operation="send_text")
 
     async def send_buttons(
-        self, psid: str, text: str, buttons: Iterable[Mapping[str, Any]], *, tag: str | None = None
+        self, psid: str, text: str, buttons: Iterable[Mapping[str, Any]], *, tag: str | None = None,
+        skip_parts: int = 0,
     ) -> list[str]:
         """Send a button template (up to 3 postback/url buttons); more buttons fall back
         to quick replies. Returns the message ids in order."""
         messages = outbound.build_button_messages(text, buttons)
-        return await self._send_messages(psid, messages, tag=tag, operation="send_buttons")
+        return await self._send_messages(psid, messages[skip_parts:], tag=tag, operation="send_buttons")
 
     async def send_typing(self, psid: str, on: bool = True) -> None:
         """Show (``typing_on``) or hide (``typing_off``) the typing indicator."""
@@ -176,7 +181,8 @@ class MessengerClient:
         message_ids: list[str] = []
         for index, body in enumerate(bodies):
             try:
-                payload = await self._post(body, operation=operation, psid=psid, part=f"{index + 1}/{len(bodies)}")
+                payload = await self._post(body, operation=operation, psid=psid, part=f"{index + 1}/{len(bodies)}",
+                                           idempotent=False)
             except PlatformError as error:
                 error.delivered = list(message_ids)
                 raise
@@ -189,7 +195,14 @@ class MessengerClient:
             )
         return message_ids
 
-    async def _post(self, body: dict[str, Any], *, operation: str, psid: str, part: str | None = None) -> Any:
+    def with_retry(self, retry: RetryPolicy) -> "MessengerClient":
+        """A client on the same session and token with another retry policy."""
+        other = copy.copy(self)
+        other.retry = retry
+        return other
+
+    async def _post(self, body: dict[str, Any], *, operation: str, psid: str, part: str | None = None,
+                    idempotent: bool = True) -> Any:
         await self.start()
         session = self._session
         assert session is not None
@@ -198,7 +211,7 @@ class MessengerClient:
         async def attempt() -> Any:
             response = await request_json(
                 session, "POST", url, platform=FACEBOOK, timeout=self.timeout,
-                params={"access_token": self._token}, json_body=body,
+                params={"access_token": self._token}, json_body=body, idempotent=idempotent,
             )
             if not response.ok:
                 raise graph_error(response.status, response.payload, response.headers)

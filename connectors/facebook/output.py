@@ -6,9 +6,13 @@
 * ``start_typing`` shows ``typing_on`` while the turn runs; the first send waits for it
   so the indicator never lands after the answer; ``finish`` hides it if nothing was sent.
 
-Platform refusals never crash the turn (the tracker already holds it): a closed 24 h
-window, a thread owned by another app (handover) or a failed send after retries are
-logged with ids and counted in ``connectors.http.METRICS``.
+Inside a stream-consumer turn (``connectors.outbox.replies.current``) messages are not
+sent here: they are recorded in the turn's replies, and the outbox sender delivers them
+after the turn's ack with ``messenger_delivery`` (once each, rate limits waited out).
+Typing indicators stay direct and best effort. Outside a turn (Rasa's HTTP API) sends
+are direct: platform refusals never crash the turn (the tracker already holds it): a
+closed 24 h window, a thread owned by another app (handover) or a failed send after
+retries are logged with ids and counted in ``connectors.http.METRICS``.
 """
 from __future__ import annotations
 
@@ -20,12 +24,37 @@ from rasa.core.channels.channel import OutputChannel
 
 from connectors.events import FACEBOOK
 from connectors.facebook.client import MessengerClient
-from connectors.http import METRICS, Metrics, OutsideMessagingWindow, PlatformError, ThreadControlledByOtherApp
+from connectors.http import (
+    METRICS,
+    SINGLE_ATTEMPT,
+    Metrics,
+    OutsideMessagingWindow,
+    PlatformError,
+    ThreadControlledByOtherApp,
+)
+from connectors.outbox.replies import Delivery, Reply, current
 
-__all__ = ["MessengerOutput"]
+__all__ = ["MessengerOutput", "messenger_delivery"]
 
 logger = logging.getLogger(__name__)
 TYPING_WAIT_S = 3.0
+
+
+def messenger_delivery(client: MessengerClient) -> Delivery:
+    """The outbox delivery of recorded Messenger replies on ``client`` (one attempt each;
+    the outbox schedules retries and rate-limit waits)."""
+
+    async def deliver(reply: Reply, parts_done: int) -> None:
+        single = client.with_retry(SINGLE_ATTEMPT)
+        body = reply.body
+        if reply.op == "send_buttons":
+            await single.send_buttons(reply.recipient, body.get("text", ""), body.get("buttons") or [],
+                                      skip_parts=parts_done)
+        else:
+            await single.send_text(reply.recipient, body.get("text", ""),
+                                   quick_replies=body.get("quick_replies") or None, skip_parts=parts_done)
+
+    return deliver
 
 
 class MessengerOutput(OutputChannel):
@@ -39,6 +68,7 @@ class MessengerOutput(OutputChannel):
         self.client = client
         self.metrics = metrics
         self.sent = 0
+        self.recorded = 0
         self._typing: asyncio.Task | None = None
 
     # ------------------------------------------------------------------ typing
@@ -59,7 +89,7 @@ class MessengerOutput(OutputChannel):
         """After the turn: hide the typing indicator when the bot said nothing."""
         had_typing = self._typing is not None
         await self._settle_typing()
-        if had_typing and self.sent == 0:
+        if had_typing and self.sent == 0 and self.recorded == 0:
             await self._call(psid, "typing_off", lambda: self.client.send_typing(psid, False))
 
     # ------------------------------------------------------------------ sends
@@ -89,16 +119,31 @@ class MessengerOutput(OutputChannel):
         if await self._call(psid, operation, send):
             self.sent += 1
 
+    def _record(self, psid: str, op: str, body: dict[str, Any]) -> bool:
+        """Inside a consumer turn: record the reply for the outbox instead of sending."""
+        replies = current(FACEBOOK)
+        if replies is None:
+            return False
+        replies.record(op, psid, body, messenger_delivery(self.client))
+        self.recorded += 1
+        return True
+
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        if self._record(recipient_id, "send_text", {"text": text}):
+            return
         await self._send(recipient_id, "send_text", lambda: self.client.send_text(recipient_id, text))
 
     async def send_text_with_buttons(self, recipient_id: Text, text: Text,
                                      buttons: List[Dict[Text, Any]], **kwargs: Any) -> None:
         if any(button.get("url") for button in buttons):
+            if self._record(recipient_id, "send_buttons", {"text": text, "buttons": list(buttons)}):
+                return
             await self._send(recipient_id, "send_buttons",
                              lambda: self.client.send_buttons(recipient_id, text, buttons))
             return
         replies = [{"title": b.get("title"), "payload": b.get("payload")} for b in buttons]
+        if self._record(recipient_id, "send_text", {"text": text, "quick_replies": replies}):
+            return
         await self._send(recipient_id, "send_text",
                          lambda: self.client.send_text(recipient_id, text, quick_replies=replies or None))
 

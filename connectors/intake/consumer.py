@@ -13,14 +13,20 @@ slow turn never holds back other conversations (no batch barrier). Ordering: wit
 this process a conversation's next task waits for its previous one; across processes an
 entry runs only while it is the head of its conversation's pending list
 (``scripts.TURN``); otherwise it stays pending here and is retried after a short,
-bounded backoff. After the handler returns, ``scripts.ACK`` pops it from the list and
-acks it atomically, so the next entry of that conversation may run on any consumer.
+bounded backoff. After the handler returns, ``scripts.ACK`` records the turn's replies
+in the conversation's outbox (``connectors.outbox``: the output channels record them in
+``replies.CURRENT`` instead of sending), pops the entry from the list and acks it, all
+atomically, so the next entry of that conversation may run on any consumer and a reply
+is recorded exactly when its turn is finished; the outbox sender then delivers it.
 
 Liveness: while an entry is held (running or deferred) a heartbeat ``XCLAIM ... JUSTID``
 keeps its idle time low, so only entries of a consumer that stopped heart-beating (a
 crash) are reclaimed. A handler error leaves the entry pending and counts a failure in
-Redis; after ``max_failures`` the entry goes to ``{p}:intake:dead`` and is acked. Logs
-carry ids and counts only, never message text.
+Redis; after ``max_failures`` the entry goes to ``{p}:intake:dead`` and is acked. A turn
+running longer than ``turn_timeout_s`` is cancelled and counted as a failure. Every start
+of a turn is counted until it returns (``scripts.TURN``): an entry started
+``max_deliveries`` times that never returned (it crashed the process) is dead-lettered as
+``max_deliveries``. Logs carry ids and counts only, never message text.
 """
 from __future__ import annotations
 
@@ -35,11 +41,13 @@ from functools import partial
 from typing import Any, Awaitable, Callable
 
 from connectors.events import InboundEvent
-from connectors.intake import scripts
-from connectors.intake.entries import Entry, as_fields, as_text, backoff, stream_entries
+from connectors.http import METRICS
+from connectors.intake import membership, scripts
+from connectors.intake.entries import Entry, backoff, dead_fields, stream_entries
 from connectors.intake.keys import IntakeKeys
-from connectors.intake.membership import ensure_group, forget_stale_consumers, keep_alive
 from connectors.intake.queue import PoisonEntry, conversation_of, decode_entry
+from connectors.outbox.replies import CURRENT, TurnReplies
+from connectors.outbox.sender import OutboxSender
 
 __all__ = ["StreamConsumer", "Handler", "RetryLater", "default_consumer_name"]
 
@@ -47,6 +55,11 @@ logger = logging.getLogger(__name__)
 
 Handler = Callable[[InboundEvent], Awaitable[None]]
 FAILURE_TTL_S = 7 * 24 * 3600
+RECORDED_TTL_S = 14 * 24 * 3600
+
+
+class TurnTimeout(Exception):
+    """A turn ran longer than ``turn_timeout_s`` and was cancelled (counted as a failure)."""
 
 
 class RetryLater(Exception):
@@ -88,9 +101,13 @@ class StreamConsumer:
         defer_max_s: float = 1.0,
         concurrency: int = 1,
         dead_maxlen: int = 100_000,
+        turn_timeout_s: float = 60.0,
+        max_deliveries: int = 3,
+        outbox: OutboxSender | None = None,
     ) -> None:
-        if block_ms < 1 or batch < 1 or claim_idle_ms < 1 or max_failures < 1 or concurrency < 1:
-            raise ValueError("block_ms, batch, claim_idle_ms, max_failures, concurrency must be >= 1")
+        if min(block_ms, batch, claim_idle_ms, max_failures, concurrency, max_deliveries) < 1 or turn_timeout_s <= 0:
+            raise ValueError("block_ms, batch, claim_idle_ms, max_failures, concurrency, max_deliveries must be "
+                             ">= 1 and turn_timeout_s > 0")
         self.redis = redis
         self.keys = keys
         self.platform = platform
@@ -106,6 +123,9 @@ class StreamConsumer:
         self.defer = (float(defer_base_s), float(defer_max_s))
         self.concurrency = int(concurrency)
         self.dead_maxlen = int(dead_maxlen)
+        self.turn_timeout_s = float(turn_timeout_s)
+        self.max_deliveries = int(max_deliveries)
+        self.outbox = outbox
         self.stats: dict[str, int] = dict.fromkeys(
             ("handled", "deferred", "failed", "dead", "reclaimed", "ack_lost", "errors"), 0)
         self._turn = redis.register_script(scripts.TURN)
@@ -123,7 +143,6 @@ class StreamConsumer:
         self._running: set[str] = set()  # entry ids in those groups
         self._threads: dict[str, asyncio.Task] = {}  # conversation -> its latest group task
 
-    # ------------------------------------------------------------------ lifecycle
     @property
     def running(self) -> bool:
         return self._task is not None and not self._task.done()
@@ -134,11 +153,13 @@ class StreamConsumer:
             return
         self._stopping = asyncio.Event()
         await self.ensure_group()
-        await forget_stale_consumers(self.redis, self.stream, self.group, self.name)
+        await membership.forget_stale_consumers(self.redis, self.stream, self.group, self.name)
         self._task = asyncio.create_task(self._run(), name=f"intake-{self.platform}-{self.name}")
-        heartbeat = keep_alive(self.redis, self._keep, self.stream, self.group, self.name, self._held,
+        heartbeat = membership.keep_alive(self.redis, self._keep, self.stream, self.group, self.name, self._held,
                                max(0.01, self.claim_idle_ms / 3000), self.platform)
         self._heartbeat_task = asyncio.create_task(heartbeat, name=f"intake-hb-{self.name}")
+        if self.outbox is not None:
+            self.outbox.start()
         logger.info("intake.consumer_started platform=%s consumer=%s group=%s",
                     self.platform, self.name, self.group)
 
@@ -148,35 +169,22 @@ class StreamConsumer:
         self._stopping.set()
         deadline = time.monotonic() + timeout
         task, self._task = self._task, None
-        if task is not None:
-            try:
-                await asyncio.wait_for(asyncio.shield(task), timeout)
-            except asyncio.TimeoutError:
-                task.cancel()
-                await asyncio.gather(task, return_exceptions=True)
-            except Exception:  # the loop's own failure was logged where it happened
-                pass
-        turns = set(self._tasks)
-        if turns:
-            _, unfinished = await asyncio.wait(turns, timeout=max(0.0, deadline - time.monotonic()))
-            for turn in unfinished:
-                turn.cancel()
-            await asyncio.gather(*unfinished, return_exceptions=True)
-            if unfinished:
-                logger.warning("intake.consumer_cancelled platform=%s consumer=%s turns=%s held=%s",
-                               self.platform, self.name, len(unfinished), len(self._held))
+        await membership.finish_tasks({task} if task is not None else set(), timeout)
+        unfinished = await membership.finish_tasks(set(self._tasks), deadline - time.monotonic())
+        if unfinished:
+            logger.warning("intake.consumer_cancelled platform=%s consumer=%s turns=%s held=%s",
+                           self.platform, self.name, unfinished, len(self._held))
         heartbeat, self._heartbeat_task = self._heartbeat_task, None
-        if heartbeat is not None:
-            heartbeat.cancel()
-            await asyncio.gather(heartbeat, return_exceptions=True)
+        await membership.finish_tasks({heartbeat} if heartbeat is not None else set(), 0)
+        if self.outbox is not None:
+            await self.outbox.stop(max(1.0, deadline - time.monotonic()))
         logger.info("intake.consumer_stopped platform=%s consumer=%s stats=%s",
                     self.platform, self.name, self.stats)
 
     async def ensure_group(self) -> None:
         """``XGROUP CREATE stream group 0 MKSTREAM`` unless the group exists."""
-        await ensure_group(self.redis, self.stream, self.group)
+        await membership.ensure_group(self.redis, self.stream, self.group)
 
-    # ------------------------------------------------------------------ loop
     async def _run(self) -> None:
         pause = 0.1
         while not self._stopping.is_set():
@@ -226,25 +234,12 @@ class StreamConsumer:
 
     async def _own_pending(self) -> list[Entry]:
         """Own pending entries that are due (all pages)."""
-        due: list[Entry] = []
-        cursor, now = "0", time.monotonic()
-        while True:
-            reply = await self.redis.xreadgroup(self.group, self.name, {self.stream: cursor}, count=self.batch)
-            page = stream_entries(reply)
-            for entry in page:
-                held = self._held.get(entry[0])
-                if entry[0] not in self._running and (held is None or held[0] <= now):
-                    due.append(entry)
-            if len(page) < self.batch:
-                return due
-            cursor = page[-1][0]
+        return await membership.read_own_pending(self.redis, self.stream, self.group, self.name, self.batch,
+                                      self._running, self._held)
 
     async def _autoclaim(self) -> list[Entry]:
-        reply = await self.redis.xautoclaim(self.stream, self.group, self.name, self.claim_idle_ms,
-                                            start_id=self._claim_cursor, count=self.batch)
-        cursor, items = as_text(reply[0]), reply[1]
-        self._claim_cursor = cursor if cursor else "0-0"
-        entries = [(as_text(i), as_fields(f)) for i, f in items if i is not None]
+        self._claim_cursor, entries = await membership.autoclaim(self.redis, self.stream, self.group, self.name,
+                                                      self.claim_idle_ms, self._claim_cursor, self.batch)
         if entries:
             self.stats["reclaimed"] += len(entries)
             logger.info("intake.reclaimed platform=%s consumer=%s entries=%s",
@@ -291,7 +286,6 @@ class StreamConsumer:
             if not ran:  # deferred or failed: later entries of this thread must wait
                 return
 
-    # ------------------------------------------------------------------ one entry
     async def _handle(self, entry_id: str, fields: dict[str, str]) -> bool:
         """Handle one entry; True when it was finished (acked or dead-lettered)."""
         if not fields:  # deleted from the stream while pending: nothing to run
@@ -306,51 +300,70 @@ class StreamConsumer:
             await self._to_dead(entry_id, fields, thread or "unknown", reason=str(error), failures=0)
             return True
         pending = self.keys.pending(self.platform, thread)
-        turn = int(await self._turn(keys=[pending, self.stream], args=[entry_id]))
+        starts = self.keys.starts(self.platform, entry_id)
+        turn = int(await self._turn(keys=[pending, self.stream, starts],
+                                    args=[entry_id, self.max_deliveries, FAILURE_TTL_S]))
         if turn == 3:  # finished since it was read (a stale read of the pending list)
             await self.redis.xack(self.stream, self.group, entry_id)
             self._held.pop(entry_id, None)
             logger.info("intake.already_done platform=%s consumer=%s entry=%s", self.platform, self.name, entry_id)
             return True
+        if turn == 4:  # started max_deliveries times, never returned: it kills the process
+            await self._to_dead(entry_id, fields, thread, reason="max_deliveries", failures=self.max_deliveries)
+            return True
         if turn == 0:
             self._defer(entry_id)
             return False
         started = time.monotonic()
+        replies = TurnReplies(self.platform, thread, entry_id)
+        token = CURRENT.set(replies)
         try:
-            await self.handler(event)
+            await asyncio.wait_for(self.handler(event), self.turn_timeout_s)
         except asyncio.CancelledError:
             raise
         except RetryLater as error:
+            await self.redis.decr(starts)  # it returned: not a crash
             self._retry_later(entry_id, event, str(error))
             return False
         except Exception as error:
+            await self.redis.decr(starts)
+            if isinstance(error, asyncio.TimeoutError):
+                error = TurnTimeout()
             await self._failed(entry_id, fields, thread, event, error)
             return False
-        acked = int(await self._ack(keys=[pending, self.stream, self.keys.failures(self.platform, entry_id)],
-                                    args=[self.group, entry_id]))
+        finally:
+            CURRENT.reset(token)
+        acked = int(await self._ack(
+            keys=[pending, self.stream, self.keys.failures(self.platform, entry_id), starts,
+                  self.keys.outbox(self.platform, thread), self.keys.outbox_due(self.platform),
+                  self.keys.outbox_recorded(self.platform, entry_id)],
+            args=[self.group, entry_id, int(time.time() * 1000), RECORDED_TTL_S, thread, *replies.encoded()]))
         self._held.pop(entry_id, None)
         self.stats["handled"] += 1
+        if replies.replies and self.outbox is not None:
+            self.outbox.bind(replies.delivery)
         if not acked:
             self.stats["ack_lost"] += 1
             logger.warning("intake.ack_lost platform=%s consumer=%s entry=%s event_id=%s",
                            self.platform, self.name, entry_id, event.platform_event_id)
-        logger.info("intake.handled platform=%s consumer=%s entry=%s event_id=%s thread=%s ordered=%s ms=%d",
-                    self.platform, self.name, entry_id, event.platform_event_id, thread,
-                    turn == 1, (time.monotonic() - started) * 1000)
+        logger.info("intake.handled platform=%s consumer=%s entry=%s event_id=%s thread=%s ordered=%s "
+                    "replies=%s ms=%d", self.platform, self.name, entry_id, event.platform_event_id, thread,
+                    turn == 1, len(replies.replies), (time.monotonic() - started) * 1000)
         return True
 
-    def _defer(self, entry_id: str) -> None:
+    def _hold(self, entry_id: str, waits: tuple[float, float]) -> tuple[int, float]:
         _, count = self._held.get(entry_id, (0.0, 0))
-        wait = backoff(*self.defer, count)
+        wait = backoff(*waits, count)
         self._held[entry_id] = (time.monotonic() + wait, count + 1)
         self.stats["deferred"] += 1
+        return count, wait
+
+    def _defer(self, entry_id: str) -> None:
+        _, wait = self._hold(entry_id, self.defer)
         logger.debug("intake.deferred platform=%s entry=%s wait=%.3f", self.platform, entry_id, wait)
 
     def _retry_later(self, entry_id: str, event: InboundEvent, reason: str) -> None:
-        _, count = self._held.get(entry_id, (0.0, 0))
-        wait = backoff(*self.retry, count)
-        self._held[entry_id] = (time.monotonic() + wait, count + 1)
-        self.stats["deferred"] += 1
+        count, _ = self._hold(entry_id, self.retry)
         log = logger.warning if count in (0, 10) or count % 100 == 0 else logger.debug
         log("intake.retry_later platform=%s consumer=%s entry=%s event_id=%s tries=%s reason=%s",
             self.platform, self.name, entry_id, event.platform_event_id, count + 1, reason[:80])
@@ -358,11 +371,7 @@ class StreamConsumer:
     async def _failed(self, entry_id: str, fields: dict[str, str], thread: str,
                       event: InboundEvent, error: Exception) -> None:
         self.stats["failed"] += 1
-        counter = self.keys.failures(self.platform, entry_id)
-        pipe = self.redis.pipeline(transaction=True)
-        pipe.incr(counter)
-        pipe.expire(counter, FAILURE_TTL_S)
-        failures = int((await pipe.execute())[0])
+        failures = await membership.count_failure(self.redis, self.keys.failures(self.platform, entry_id), FAILURE_TTL_S)
         logger.warning("intake.handler_failed platform=%s consumer=%s entry=%s event_id=%s thread=%s "
                        "failures=%s max=%s error=%s", self.platform, self.name, entry_id,
                        event.platform_event_id, thread, failures, self.max_failures, type(error).__name__)
@@ -375,19 +384,16 @@ class StreamConsumer:
 
     async def _to_dead(self, entry_id: str, fields: dict[str, str], thread: str, *,
                        reason: str, failures: int) -> None:
-        dead_fields = [
-            "entry_id", entry_id, "platform", self.platform, "thread", thread,
-            "event_id", fields.get("event_id", ""), "reason", reason[:120],
-            "failures", str(failures), "consumer", self.name, "at_ms", str(int(time.time() * 1000)),
-            "v", fields.get("v", ""), "data", fields.get("data", ""),
-        ]
+        values = dead_fields(entry_id, self.platform, thread, fields, reason=reason, failures=failures,
+                             consumer=self.name)
         await self._dead(
-            keys=[self.keys.pending(self.platform, thread), self.stream,
-                  self.keys.failures(self.platform, entry_id), self.keys.dead_letter()],
-            args=[self.group, entry_id, self.dead_maxlen, *dead_fields],
+            keys=[self.keys.pending(self.platform, thread), self.stream, self.keys.failures(self.platform, entry_id),
+                  self.keys.starts(self.platform, entry_id), self.keys.dead_letter()],
+            args=[self.group, entry_id, self.dead_maxlen, *values],
         )
         self._held.pop(entry_id, None)
         self.stats["dead"] += 1
+        METRICS.incr(self.platform, "dead_lettered")
         logger.error("intake.dead_lettered platform=%s consumer=%s entry=%s event_id=%s thread=%s "
                      "failures=%s reason=%s", self.platform, self.name, entry_id,
                      fields.get("event_id", ""), thread, failures, reason[:120])

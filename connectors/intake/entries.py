@@ -1,9 +1,10 @@
 """Small pure helpers of the stream consumer: decoding Redis replies and backoff waits."""
 from __future__ import annotations
 
+import time
 from typing import Any
 
-__all__ = ["Entry", "as_text", "as_fields", "stream_entries", "backoff"]
+__all__ = ["Entry", "as_text", "as_fields", "stream_entries", "backoff", "dead_fields"]
 
 Entry = tuple[str, dict[str, str]]
 
@@ -31,3 +32,14 @@ def stream_entries(reply: Any) -> list[Entry]:
 def backoff(base: float, cap: float, attempt: int) -> float:
     """``base * 2**attempt`` seconds, at most ``cap``."""
     return min(cap, base * (2 ** min(max(attempt, 0), 16)))
+
+
+def dead_fields(entry_id: str, platform: str, thread: str, fields: dict[str, str], *, reason: str,
+                failures: int, consumer: str) -> list[str]:
+    """Field/value pairs of the dead letter of one stream entry (``scripts.DEAD``)."""
+    return [
+        "entry_id", entry_id, "platform", platform, "thread", thread,
+        "event_id", fields.get("event_id", ""), "reason", reason[:120],
+        "failures", str(failures), "consumer", consumer, "at_ms", str(int(time.time() * 1000)),
+        "v", fields.get("v", ""), "data", fields.get("data", ""),
+    ]

@@ -9,6 +9,11 @@ Redis client, because they may run on different event loops (see ``worker``)::
     ...
     await runtime.stop_consumer()         # turn side: the current turn finishes
     await runtime.close()                 # webhook side
+
+The consumer's turns record their replies; the runtime's ``OutboxSender`` (same loop,
+same client) delivers them. Its platform delivery comes with the first recorded turn, or
+earlier from ``bind_delivery`` (a channel calls it when its platform client opens, so
+replies left over from a crash go out before the first new turn).
 """
 from __future__ import annotations
 
@@ -18,9 +23,13 @@ from typing import Any, Callable
 import redis.asyncio as aioredis
 
 from connectors.intake.consumer import Handler, StreamConsumer
+from connectors.intake.deadletters import DeadLetters
 from connectors.intake.keys import IntakeKeys
 from connectors.intake.queue import IntakeQueue
 from connectors.intake.settings import IntakeSettings
+from connectors.outbox.replies import Delivery
+from connectors.outbox.sender import OutboxSender
+from connectors.outbox.settings import ReliabilitySettings
 from core.settings import RedisSettings
 
 __all__ = ["IntakeRuntime", "connect_redis"]
@@ -61,8 +70,14 @@ class IntakeRuntime:
         intake: IntakeSettings,
         *,
         redis_factory: Callable[[RedisSettings], Any] = connect_redis,
+        reliability: ReliabilitySettings | None = None,
+        dead_letters: Callable[[Any], DeadLetters] | None = None,
     ) -> None:
         self.platform = platform
+        self.reliability = reliability or ReliabilitySettings()
+        self._dead_letters = dead_letters or (lambda redis: DeadLetters(redis, self.keys))
+        self._delivery: Delivery | None = None
+        self.outbox: OutboxSender | None = None
         self.redis_settings = redis_settings
         self.intake = intake
         self.keys = IntakeKeys(redis_settings.key_prefix)
@@ -88,21 +103,35 @@ class IntakeRuntime:
         """Start this process's consumer of the platform stream on the calling loop."""
         redis = await self.open_worker()
         if self.consumer is None:
-            settings = {
+            limits = self.reliability
+            self.outbox = OutboxSender(redis, self.keys, self.platform, delivery=self._delivery,
+                                       dead_letters=self._dead_letters(redis),
+                                       max_attempts=limits.outbox_max_attempts,
+                                       poll_s=limits.outbox_poll_ms / 1000)
+            settings: dict[str, Any] = {
                 "block_ms": self.intake.block_ms,
                 "claim_idle_ms": self.intake.claim_idle_ms,
                 "max_failures": self.intake.max_failures,
                 "concurrency": self.intake.concurrency,
+                "turn_timeout_s": limits.turn_timeout_s,
+                "max_deliveries": limits.max_deliveries,
+                "outbox": self.outbox,
             }
             settings.update(options)
             self.consumer = StreamConsumer(redis, self.keys, platform=self.platform, handler=handler, **settings)
         await self.consumer.start()
         return self.consumer
 
+    def bind_delivery(self, delivery: Delivery) -> None:
+        """The platform delivery of this process's outbox sender (see the module docstring)."""
+        self._delivery = delivery
+        if self.outbox is not None:
+            self.outbox.bind(delivery)
+
     async def stop_consumer(self, timeout: float = 30.0) -> None:
         """Stop the consumer (the current turn finishes, bounded by ``timeout``) and close
         the turn side's client. Call it on the loop the consumer runs on."""
-        consumer, self.consumer = self.consumer, None
+        consumer, self.consumer, self.outbox = self.consumer, None, None
         if consumer is not None:
             await consumer.stop(timeout)
         redis, self.worker_redis = self.worker_redis, None

@@ -7,6 +7,7 @@ logs, errors or ``repr``.
 """
 from __future__ import annotations
 
+import copy
 import logging
 from typing import Any, Mapping, Sequence
 
@@ -124,19 +125,23 @@ class XClient:
         return dict(headers)
 
     async def send_dm(
-        self, participant_id: str, text: str, *, options: Sequence[Mapping[str, Any]] | None = None
+        self, participant_id: str, text: str, *, options: Sequence[Mapping[str, Any]] | None = None,
+        skip_parts: int = 0,
     ) -> str:
         """Send a DM (split above 10,000 characters; ``options`` rendered as a numbered
         list on the last part) and return the ``dm_event_id`` of the last part.
 
         Raises ``RateLimited`` (after retries), ``PermissionDenied`` or ``PlatformError``;
         when a later part fails, ``error.delivered`` holds the ids already sent.
+        ``skip_parts``: parts delivered by an earlier try (the outbox resumes there).
         """
         participant = outbound.check_id(participant_id, "participant id")
         url = f"{self.api_url}/2/dm_conversations/with/{participant}/messages"
         parts = outbound.split_dm(text, options)
         event_ids: list[str] = []
         for index, part in enumerate(parts):
+            if index < skip_parts:
+                continue
             ids = {"recipient": participant, "part": f"{index + 1}/{len(parts)}"}
             try:
                 payload = await self._post(url, outbound.dm_request(part), operation="send_dm", ids=ids)
@@ -148,7 +153,7 @@ class XClient:
             self.metrics.incr(TWITTER, "sent")
             logger.info("platform.sent platform=%s op=send_dm recipient=%s part=%s/%s dm_event_id=%s",
                         TWITTER, participant, index + 1, len(parts), event_id)
-        return event_ids[-1]
+        return event_ids[-1] if event_ids else ""
 
     async def reply_to_tweet(self, tweet_id: str, text: str) -> str:
         """Reply publicly to ``tweet_id`` (text fitted to 280, never a thread) and
@@ -170,6 +175,12 @@ class XClient:
             raise PlatformError(None, "unexpected_response", False, platform=TWITTER)
         return str(value)
 
+    def with_retry(self, retry: RetryPolicy) -> "XClient":
+        """A client on the same session and credentials with another retry policy."""
+        other = copy.copy(self)
+        other.retry = retry
+        return other
+
     async def _post(self, url: str, body: dict[str, Any], *, operation: str, ids: Mapping[str, Any]) -> Any:
         await self.start()
         session = self._session
@@ -178,7 +189,7 @@ class XClient:
         async def attempt() -> Any:
             response = await request_json(
                 session, "POST", url, platform=TWITTER, timeout=self.timeout,
-                json_body=body, headers=self.sign("POST", url),
+                json_body=body, headers=self.sign("POST", url), idempotent=False,
             )
             if not response.ok:
                 raise x_error(response.status, response.payload, response.headers)

@@ -12,7 +12,11 @@ personal data (including the conversation's personal slot values). Otherwise the
 answer goes by DM to the author and the public reply only says so ("We've sent you a
 DM ...", or "Please send us a DM ..." when the DM could not be sent).
 
-Platform errors are logged with ids and counted, never raised into the turn.
+Inside a stream-consumer turn (``connectors.outbox.replies.current``) DMs and public
+replies are recorded for the outbox instead of sent (``x_delivery`` sends them after the
+turn's ack, once each); the withheld-reply notice is recorded with the ids of its DMs
+and says "We've sent you a DM" only when all of them were delivered. Outside a turn,
+platform errors are logged with ids and counted, never raised into the turn.
 """
 from __future__ import annotations
 
@@ -23,18 +27,35 @@ from typing import Any, Awaitable, Callable, Dict, List, Sequence, Text
 from rasa.core.channels.channel import OutputChannel
 
 from connectors.events import TWITTER
-from connectors.http import METRICS, Metrics, PlatformError
+from connectors.http import METRICS, SINGLE_ATTEMPT, Metrics, PlatformError
+from connectors.outbox.replies import Delivery, Reply, current
 from connectors.twitter.client import XClient
 from connectors.twitter.options import OptionsStore
 from connectors.twitter.privacy import public_safe
 
-__all__ = ["XOutput", "MentionTarget", "DM_SENT_NOTICE", "DM_INVITE_NOTICE"]
+__all__ = ["XOutput", "MentionTarget", "DM_SENT_NOTICE", "DM_INVITE_NOTICE", "x_delivery"]
 
 logger = logging.getLogger(__name__)
 
 DM_SENT_NOTICE = "We've sent you a DM so we can help with the details privately."
 DM_INVITE_NOTICE = "Please send us a DM so we can help with the details privately."
 PersonalValues = Callable[[], Awaitable[Sequence[str]]]
+
+
+def x_delivery(client: XClient) -> Delivery:
+    """The outbox delivery of recorded X replies on ``client`` (one attempt each; the
+    outbox schedules retries and rate-limit waits)."""
+
+    async def deliver(reply: Reply, parts_done: int) -> None:
+        single = client.with_retry(SINGLE_ATTEMPT)
+        body = reply.body
+        if reply.op == "reply_to_tweet":
+            await single.reply_to_tweet(body["tweet_id"], body.get("text", ""))
+        else:
+            await single.send_dm(reply.recipient, body.get("text", ""), options=body.get("options") or None,
+                                 skip_parts=parts_done)
+
+    return deliver
 
 
 @dataclass(frozen=True)
@@ -76,6 +97,7 @@ class XOutput(OutputChannel):
         self.sent = 0
         self._offered: dict[str, bool] = {}
         self._buffer: list[tuple[str, list[dict[str, Any]]]] = []
+        self.recorded_ids: list[str] = []
 
     # ------------------------------------------------------------------ Rasa API
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
@@ -100,7 +122,17 @@ class XOutput(OutputChannel):
             return
         await self._dm(recipient_id, text, options)
 
+    def _record(self, op: str, recipient: str, body: dict[str, Any]) -> str | None:
+        """Inside a consumer turn: record the reply for the outbox; returns its id."""
+        replies = current(TWITTER)
+        if replies is None:
+            return None
+        self.recorded_ids.append(replies.record(op, recipient, body, x_delivery(self.client)).reply_id)
+        return self.recorded_ids[-1]
+
     async def _dm(self, user_id: str, text: str, options: list[dict[str, Any]]) -> bool:
+        if self._record("send_dm", user_id, {"text": text, "options": options}) is not None:
+            return await self._offer(user_id, options)
         try:
             await self.client.send_dm(user_id, text, options=options or None)
         except PlatformError as error:
@@ -111,6 +143,9 @@ class XOutput(OutputChannel):
             logger.warning("x.invalid_message op=send_dm recipient=%s", user_id)
             return False
         self.sent += 1
+        return await self._offer(user_id, options)
+
+    async def _offer(self, user_id: str, options: list[dict[str, Any]]) -> bool:
         if options and self.options is not None:
             await self.options.save(user_id, options)
             self._offered[user_id] = True
@@ -121,6 +156,9 @@ class XOutput(OutputChannel):
     async def reply_public(self, text: str) -> bool:
         """Post ``text`` as the public reply to the mention (fitted to 280)."""
         assert self.mention is not None
+        if self._record("reply_to_tweet", self.mention.author_id,
+                        {"tweet_id": self.mention.tweet_id, "text": text}) is not None:
+            return True
         try:
             await self.client.reply_to_tweet(self.mention.tweet_id, text)
         except PlatformError as error:
@@ -163,8 +201,13 @@ class XOutput(OutputChannel):
         self.metrics.incr(TWITTER, "public_reply_withheld")
         logger.info("x.public_reply_withheld in_reply_to=%s author=%s", self.mention.tweet_id,
                     self.mention.author_id)
-        delivered = True
+        delivered, first = True, len(self.recorded_ids)
         for text, options in parts:
             if (text and text.strip()) or options:
                 delivered = await self._dm(self.mention.author_id, text, options) and delivered
+        dms = self.recorded_ids[first:]
+        if self._record("reply_to_tweet", self.mention.author_id, {
+                "tweet_id": self.mention.tweet_id, "text": DM_SENT_NOTICE, "after": dms,
+                "text_otherwise": DM_INVITE_NOTICE}) is not None:
+            return
         await self.reply_public(DM_SENT_NOTICE if delivered else DM_INVITE_NOTICE)

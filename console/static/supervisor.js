@@ -46,7 +46,44 @@
     }
   }
 
+  async function act(letter, action) {
+    try {
+      await api("POST", `/api/dead-letters/${encodeURIComponent(letter.platform)}/${encodeURIComponent(letter.id)}/${action}`);
+      notice(`Dead letter ${letter.id}: ${action === "replay" ? "replayed" : "dropped"}`);
+    } catch (error) {
+      notice(`Could not ${action} ${letter.id}: ${error.message}`, "error");
+    }
+    await loadDead();
+  }
+
+  async function loadDead() {
+    try {
+      const dead = await api("GET", "/api/dead-letters?limit=50");
+      document.getElementById("dead-count").textContent = `(${dead.count})`;
+      const rows = clear(document.getElementById("dead-letters"));
+      for (const d of dead.letters) {
+        const ids = [d.event_id, d.reply_id, d.thread].filter(Boolean).join(" · ");
+        const buttons = el("td", {});
+        if (d.replayable) {
+          const again = el("button", { class: "link" }, "Replay");
+          again.addEventListener("click", () => act(d, "replay"));
+          buttons.appendChild(again);
+        }
+        const drop = el("button", { class: "link" }, "Drop");
+        drop.addEventListener("click", () => act(d, "drop"));
+        buttons.appendChild(drop);
+        rows.appendChild(el("tr", { dataset: { letter: d.id } }, el("td", {}, new Date(d.at_ms).toLocaleString()),
+          el("td", {}, d.platform), el("td", {}, d.source), el("td", { class: "small" }, d.reason),
+          el("td", { class: "small" }, ids), buttons));
+      }
+    } catch (error) {
+      notice(`Could not load the dead letters: ${error.message}`, "error");
+    }
+  }
+
   await load();
+  await loadDead();
+  setInterval(loadDead, 30000);
   Console.live("/api/live", () => { clearTimeout(timer); timer = setTimeout(load, 300); }, {
     onStatus: (up) => document.getElementById("live-state").classList.toggle("up", up),
   });
