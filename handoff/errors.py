@@ -10,6 +10,8 @@ NotOwner               403     the agent does not own the ticket (use force)
 StoreBusy              503     too much contention; try again
 WindowClosed           409     the platform no longer lets us write to the
                                customer (``.channel``, ``.alternatives``)
+PersonalDataInPublic   422     a public reply carries personal data: send it
+                               by DM (``.alternatives``) or edit it
 DeliveryFailed         502     the platform refused or could not be reached
 =====================  ======  =============================================
 """
@@ -78,3 +80,22 @@ class DeliveryFailed(HandoffError):
     """The reply could not be delivered through the customer's channel."""
 
     status = 502
+
+
+class PersonalDataInPublic(HandoffError):
+    """An agent's public reply (an X mention) contains personal data (an e-mail address,
+    a phone number, a booking reference...): nothing was sent.
+
+    The agent chooses: send the same text through one of `alternatives` (a DM) or edit it;
+    `redacted` is the text with each finding replaced by ``***`` (shown to that agent only).
+    """
+
+    status = 422
+    choices = ("send_by_dm", "edit")
+
+    def __init__(self, channel: str, alternatives: Tuple[str, ...], redacted: str) -> None:
+        super().__init__("This public reply contains personal data (e-mail, phone number, booking or "
+                         "member reference...). Send it by DM instead, or edit it.")
+        self.channel = channel
+        self.alternatives = alternatives
+        self.redacted = redacted

@@ -1,11 +1,13 @@
 """A small async client for Rasa's HTTP API (token auth): append events to a conversation.
 
 Used by the relay to record agent turns (``BotUttered`` with ``metadata.handoff_agent``),
-to resume the conversation (``ConversationResumed``) and to reset the handoff slots.
+to resume the conversation (``ConversationResumed``) and to reset the handoff slots; by
+the reconciler (handoff/reconcile.py) to read a paused conversation's tracker.
 The token travels as the ``token`` query parameter and is never logged.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any, Dict, List, Optional
 from urllib.parse import quote
@@ -34,7 +36,7 @@ def resume_events(at: float) -> List[Dict[str, Any]]:
 
 
 class RasaClient:
-    """``POST /conversations/<sender>/tracker/events`` on one Rasa server."""
+    """``POST /conversations/<sender>/tracker/events`` and ``GET .../tracker`` on one Rasa server."""
 
     def __init__(self, url: str, token: str, *, timeout: float = 10.0,
                  session: Optional[aiohttp.ClientSession] = None) -> None:
@@ -69,6 +71,26 @@ class RasaClient:
                 if response.status >= 300:
                     logger.warning("handoff.rasa_api_failed status=%s", response.status)
                     raise DeliveryFailed(f"Rasa refused the events (HTTP {response.status})")
-        except (aiohttp.ClientError, TimeoutError) as exc:
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
             logger.warning("handoff.rasa_api_failed error=%s", type(exc).__name__)
             raise DeliveryFailed("Rasa could not be reached") from exc
+
+    async def tracker(self, sender_id: str) -> Dict[str, Any]:
+        """The conversation's tracker JSON (``GET /conversations/<sender>/tracker``, every
+        event: the dossier reads them); ``paused`` tells whether the bot is quiet. Raises
+        DeliveryFailed on any failure."""
+        await self.start()
+        assert self._session is not None
+        url = f"{self.url}/conversations/{quote(sender_id, safe='')}/tracker"
+        try:
+            async with self._session.get(url, params={"token": self._token, "include_events": "ALL"}) as response:
+                if response.status >= 300:
+                    logger.warning("handoff.rasa_api_failed status=%s", response.status)
+                    raise DeliveryFailed(f"Rasa refused the tracker read (HTTP {response.status})")
+                data = await response.json()
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
+            logger.warning("handoff.rasa_api_failed error=%s", type(exc).__name__)
+            raise DeliveryFailed("Rasa could not be reached") from exc
+        if not isinstance(data, dict):
+            raise DeliveryFailed("Rasa answered a tracker that is not an object")
+        return data

@@ -67,3 +67,10 @@ def messaging_window(channel: str, last_customer_at: Optional[float], now: float
     if channel == ChannelKind.TWITTER_MENTION:
         return MessagingWindow(True, "public")
     return MessagingWindow(True, "open")
+
+
+def allows_automated(window: MessagingWindow) -> bool:
+    """May an automated message (the CSAT question) go out in this window? Only a normal
+    reply: Meta allows the HUMAN_AGENT tag for a person's replies, never for automation,
+    so between 24 h and 7 days (and when closed) the answer is no."""
+    return window.open and window.tag is None

@@ -7,6 +7,8 @@ the loyalty tier when the conversation verified a member, opens or updates the t
 Redis, tells the customer the expected wait (or when the team is back) and returns
 ``action_listen`` + ``ConversationPaused``: from then on Rasa logs the customer's messages
 (the event broker copies them to the ticket) without answering, until the agent resolves.
+The sender goes into the handoff's index of paused conversations (`handoff.reconcile`),
+so a conversation whose ticket is lost later is found and answered or resumed.
 
 If the queue cannot be reached, the customer is told honestly and the bot stays active.
 """
@@ -32,6 +34,7 @@ from handoff.config import load_handoff_settings
 from handoff.connect import store_from_env
 from handoff.opening import open_ticket
 from handoff.reasons import reasons_from_slot
+from handoff.reconcile import mark_paused
 from handoff.wait import wait_message
 
 logger = logging.getLogger(__name__)
@@ -124,11 +127,13 @@ class ActionHandoffTicket(Action):
             reasons = reasons_from_slot(tracker.get_slot(HANDOFF_REASONS) or [])
             settings = load_handoff_settings()
             tier = await loyalty_tier(tracker)
+            now = time.time()
             opened = await asyncio.wait_for(open_ticket(
-                get_store(), tracker_json(tracker), reasons, channel=channel_of(tracker), now=time.time(),
+                get_store(), tracker_json(tracker), reasons, channel=channel_of(tracker), now=now,
                 config=settings.team, policy=settings.policy, profile_extra={"loyalty_tier": tier},
                 knowledge_entries=knowledge_entries(), suggest=semantic_suggestions,
             ), TIMEOUT_S)
+            await asyncio.wait_for(mark_paused(get_store(), tracker.sender_id, now), TIMEOUT_S)
         except Exception as exc:  # noqa: BLE001 - never silence, never a stack trace
             logger.error("handoff.ticket_failed error=%s", type(exc).__name__)
             dispatcher.utter_message(response="utter_handoff_queue_unavailable")

@@ -13,7 +13,11 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-__all__ = ["public_safe", "findings", "REDACTION"]
+__all__ = ["public_safe", "findings", "REDACTION", "PERSONAL_SLOTS"]
+
+# Slots whose values are the customer's personal data (bot/domain/slots.yml): never in a
+# public reply, whether the bot or an agent writes it.
+PERSONAL_SLOTS = ("booking_ref", "last_name", "new_email", "bag_file_ref", "member_number")
 
 REDACTION = "***"
 _EMAIL = re.compile(r"[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")

@@ -209,6 +209,21 @@
       $("reply-text").dispatchEvent(new Event("input"));
       notice("Reply sent.", "ok");
     } catch (error) {
+      if (error.status === 422 && error.data && error.data.kind === "PersonalDataInPublic") {
+        // A public reply with personal data: the agent sends it by DM instead, or edits it.
+        const via = (error.data.alternatives || [])[0];
+        if (via && window.confirm(`${error.message}\n\nOK: send it by DM instead. Cancel: edit the reply.`)) {
+          try {
+            await api("POST", `/api/tickets/${encodeURIComponent(current.id)}/reply`, { text, via });
+            $("reply-text").value = "";
+            $("reply-text").dispatchEvent(new Event("input"));
+            notice("Reply sent by DM.", "ok");
+          } catch (again) { notice(`Reply not sent: ${again.message}.`, "error"); }
+        } else {
+          notice("Not sent: edit the reply to remove the personal data.", "warn");
+        }
+        return;
+      }
       const alt = error.data && error.data.alternatives && error.data.alternatives.length ? ` Try: ${error.data.alternatives.join(", ")}.` : "";
       notice(`Reply not sent: ${error.message}.${alt}`, "error");
     } finally {

@@ -15,6 +15,7 @@ from bot.actions.conversation import ActionRouteInform
 from bot.actions.handoff import ActionClarify, ActionHandoff
 from bot.actions.handoff_ticket import ActionHandoffTicket
 from handoff.reasons import at_or_above
+from handoff.reconcile import paused_senders
 from handoff.store import TicketStore
 from tests.helpers.action_fakes import DOMAIN, default_slots, render
 from tests.helpers.handoff_support import run_redis
@@ -61,6 +62,7 @@ async def test_ticket_action_queues_tells_the_wait_and_pauses(store):
     text = " ".join(render(m) for m in dispatcher.messages)
     assert "team" in text  # the wait estimate or the opening hours
     assert (await store.active_ticket("PSID123")).id == ticket.id
+    assert [s for s, _ in await paused_senders(store)] == ["PSID123"]  # the reconciler's index
 
 
 @pytest.mark.asyncio

@@ -11,6 +11,7 @@ import pytest
 import pytest_asyncio
 
 from connectors.facebook.client import MessengerClient
+from core.retention import RetentionSettings
 from handoff.broker import HandoffEventBroker, route_event
 from handoff.config import TeamConfig
 from handoff.errors import DeliveryFailed, NotOwner, WindowClosed
@@ -29,6 +30,7 @@ FIXTURES = Path(__file__).resolve().parents[1] / "unit" / "handoff" / "fixtures"
 T0 = 1764496800.0
 ALWAYS_OPEN = TeamConfig(hours={d: (dt.time(0), dt.time(23, 59)) for d in range(7)})
 _prefix = itertools.count()
+NO_EXPIRY = RetentionSettings(ticket_days=0, transcript_days=0)
 
 
 class Clock:
@@ -48,6 +50,7 @@ def redis_port(tmp_path_factory):
 async def world(redis_port):
     clock = Clock(T0 + 200)
     store = TicketStore.from_url(f"redis://127.0.0.1:{redis_port}/0", prefix=f"r{next(_prefix)}", timeout=3, clock=clock)
+    store.retention = NO_EXPIRY  # the fake clock is in the past: EXPIREAT from it would delete at once
     graph, rasa = FakeGraphAPI(page_token="page-token"), FakeRasaAPI()
     await graph.start()
     await rasa.start()
@@ -263,3 +266,81 @@ async def test_dossier_takes_the_semantic_suggestions_and_falls_back_to_lexical(
                                  channel="messenger",
                                  now=clock(), config=ALWAYS_OPEN, knowledge_entries=[Entry()], suggest=unavailable)
     assert [k["id"] for k in fallback.ticket.dossier["knowledge"]] == ["lost-bags"]
+
+
+@pytest.mark.asyncio
+async def test_csat_is_skipped_outside_the_24h_window_and_noted_on_the_ticket(world):
+    store, relay, graph, rasa, clock = world
+    ticket = (await opened(store, clock)).ticket
+    await store.claim(ticket.id, "ann")
+    clock.now = T0 + 60 + 30 * 3600  # 30 h after the customer's last message
+    await relay.send_agent_reply(ticket.id, "Your bag is on its way", "ann")  # a person: HUMAN_AGENT is right
+    assert graph.successful("/me/messages")[-1].json["tag"] == "HUMAN_AGENT"
+    sent_before = len(graph.successful("/me/messages"))
+    done = await relay.resolve(ticket.id, "ann", resolution="delivered", ask_csat=True)
+    assert len(graph.successful("/me/messages")) == sent_before  # no automated message went out
+    assert all(e.get("metadata", {}).get("handoff_csat") is None for s, e in rasa.events if s == "PSID123")
+    assert done.status == RESOLVED and done.history[-1]["action"] == "csat_skipped"
+    assert done.history[-1]["reason"] == "outside_window" and done.history[-1]["window"] == "human_agent"
+    assert (await store.get(ticket.id)).history[-1]["action"] == "csat_skipped"
+    assert [t.text for _, t in await store.transcript(ticket.id)][-1].startswith("satisfaction question skipped")
+    assert await store.csat_pending("PSID123") is None  # a later "4" is not taken as a score
+    assert await route_event(store, user_event("PSID123", "4", clock() + 10)) is None
+
+
+@pytest.mark.asyncio
+async def test_csat_within_24h_goes_out_without_a_tag(world):
+    store, relay, graph, _rasa, clock = world
+    ticket = (await opened(store, clock)).ticket
+    await store.claim(ticket.id, "ann")
+    clock.now = T0 + 60 + 23 * 3600
+    await relay.resolve(ticket.id, "ann", ask_csat=True)
+    body = graph.successful("/me/messages")[-1].json
+    assert "1 (poor) to 5 (excellent)" in body["message"]["text"] and "tag" not in body
+    assert await store.csat_pending("PSID123") == ticket.id
+
+
+@pytest.mark.asyncio
+async def test_agent_public_reply_with_an_email_is_blocked_and_goes_out_by_dm_on_request(redis_port):
+    from connectors.twitter.client import XClient
+    from handoff.errors import InvalidTransition, PersonalDataInPublic
+    from handoff.senders import XSender
+    from tests.helpers.fake_platforms import FakeXAPI
+
+    clock = Clock(T0 + 200)
+    store = TicketStore.from_url(f"redis://127.0.0.1:{redis_port}/0", prefix=f"p{next(_prefix)}", timeout=3, clock=clock)
+    x, rasa = FakeXAPI({"ck": ("cs", "at", "as")}), FakeRasaAPI()
+    await x.start()
+    await rasa.start()
+    client = XClient("ck", "cs", "at", "as", x.base_url)
+    relay = Relay(store, RasaClient(rasa.url, rasa.token),
+                  {"twitter_dm": XSender(client, "twitter_dm"), "twitter_mention": XSender(client, "twitter_mention")},
+                  config=ALWAYS_OPEN, clock=clock)
+    await relay.start()
+    try:
+        tracker = json.loads((FIXTURES / "x_mention_complaint.json").read_text())
+        tracker["slots"] = {"last_name": "Okonkwo"}
+        mention = (await open_ticket(store, tracker, reasons_from_slot(["reach:48210>=10000"]),
+                                     channel="twitter_mention", now=clock(), config=ALWAYS_OPEN)).ticket
+        await store.claim(mention.id, "ann")
+        text = "Hi! We've written to you at traveller@example.com about your refund."
+        with pytest.raises(PersonalDataInPublic) as caught:
+            await relay.send_agent_reply(mention.id, text, "ann")
+        assert caught.value.status == 422 and caught.value.alternatives == ("twitter_dm",)
+        assert caught.value.choices == ("send_by_dm", "edit") and "***" in caught.value.redacted
+        with pytest.raises(PersonalDataInPublic):  # a slot value of this customer is personal data too
+            await relay.send_agent_reply(mention.id, "Thanks Mrs Okonkwo, looking into it", "ann")
+        assert x.successful("/2/tweets") == [] and await store.transcript(mention.id) == []
+        with pytest.raises(InvalidTransition):
+            await relay.send_agent_reply(mention.id, text, "ann", via="messenger")
+        turn = await relay.send_agent_reply(mention.id, text, "ann", via="twitter_dm")
+        [dm] = x.successful("/dm_conversations/with/9001/messages")
+        assert dm.json["text"] == text and turn.channel == "twitter_dm"
+        assert x.successful("/2/tweets") == []  # never public
+        await relay.send_agent_reply(mention.id, "Sorry about the wait, we're on it.", "ann")  # clean: public
+        assert len(x.successful("/2/tweets")) == 1
+    finally:
+        await relay.close()
+        await store.close()
+        await x.close()
+        await rasa.close()
