@@ -13,6 +13,9 @@ Every key lives under the prefix (``REDIS_KEY_PREFIX``, default ``socialcare``):
     {p}:handoff:customer:{sender}    zset: every ticket of one sender, score = created
     {p}:handoff:agents               zset: agents online, score = last heartbeat
     {p}:handoff:feed                 stream: queue-wide events (created/claimed/...), capped
+    {p}:handoff:paused               zset: sender ids whose conversation a handoff paused,
+                                     score = paused at (handoff/reconcile.py)
+    {p}:handoff:paused_backfilled    string: set once the index was filled from the trackers
 """
 from __future__ import annotations
 
@@ -38,6 +41,10 @@ class HandoffKeys:
     def ticket(self, ticket_id: str) -> str:
         """The ticket's JSON."""
         return f"{self.base}:ticket:{safe_part(ticket_id)}"
+
+    def ticket_pattern(self) -> str:
+        """SCAN pattern of every ticket's JSON (erasure)."""
+        return f"{self.base}:ticket:*"
 
     def transcript(self, ticket_id: str) -> str:
         """The ticket's live transcript stream."""
@@ -79,3 +86,13 @@ class HandoffKeys:
     def feed(self) -> str:
         """Queue-wide event stream."""
         return f"{self.base}:feed"
+
+    @property
+    def paused(self) -> str:
+        """Senders whose conversation a handoff paused (the reconciler's index)."""
+        return f"{self.base}:paused"
+
+    @property
+    def paused_backfilled(self) -> str:
+        """Marker: the index was filled once from Rasa's stored trackers (older pauses)."""
+        return f"{self.base}:paused_backfilled"

@@ -3,9 +3,10 @@
 Every state change is one optimistic transaction (WATCH the ticket key, apply the rule
 of `handoff.transitions`, MULTI/EXEC the new JSON plus the index updates plus a status event); a lost
 race retries and then sees the winner's state, so 20 agents claiming at once give exactly
-one owner and 19 `TicketOwned`. Key names come from `handoff.keys`. Tickets, indexes and
-transcripts have no TTL: with Redis's append-only file they survive restarts, and
-resolved tickets stay searchable with their dossier.
+one owner and 19 `TicketOwned`. Key names come from `handoff.keys`. Open and claimed
+tickets never expire; a resolved ticket, its transcript and the sender's ticket index
+expire `core.retention.RetentionSettings` TTLs after the resolve (resolved tickets stay
+searchable with their dossier until then).
 
 Live updates: each ticket has a Redis stream (`keys.transcript(id)`) with two kinds of
 entries, ``turn`` (a TranscriptTurn) and ``status`` (claimed, released, transferred,
@@ -27,6 +28,7 @@ from typing import Any, AsyncIterator, Callable, List, Optional, Tuple
 import redis.asyncio as aioredis
 from redis.exceptions import WatchError
 
+from core.retention import RetentionSettings
 from handoff import transitions as rules
 from handoff.errors import StoreBusy, TicketNotFound
 from handoff.keys import HandoffKeys
@@ -40,6 +42,7 @@ MAX_RETRIES = 100
 FEED_MAXLEN = 10_000
 TRANSCRIPT_MAXLEN = 5_000
 CSAT_TTL_S = 24 * 3600
+READ_COALESCE_S = 60.0  # a user's repeated reads of one ticket within this are one history entry
 
 
 @dataclass(frozen=True)
@@ -64,10 +67,12 @@ class TicketStore:
     """
 
     def __init__(self, redis: Any, keys: Optional[HandoffKeys] = None, *,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time,
+                 retention: Optional[RetentionSettings] = None) -> None:
         self.redis = redis
         self.keys = keys or HandoffKeys()
         self.clock = clock
+        self.retention = retention or RetentionSettings()
 
     @classmethod
     def from_url(cls, url: str, prefix: str = "socialcare", *, timeout: float = 5.0,
@@ -209,6 +214,7 @@ class TicketStore:
                     pipe.set(self.keys.ticket(fresh.id), fresh.dumps())
                     pipe.set(active_key, fresh.id)
                     pipe.zadd(self.keys.customer(fresh.sender_id), {fresh.id: fresh.created_at})
+                    pipe.persist(self.keys.customer(fresh.sender_id))  # an open ticket: kept
                     self._index(pipe, fresh)
                     self._status_event(pipe, fresh, "created", None)
                     await pipe.execute()
@@ -268,6 +274,34 @@ class TicketStore:
         )
         return _text(entry)
 
+    async def record_read(self, ticket_id: str, user: str, role: str, at: Optional[float] = None) -> Ticket:
+        """Append ``{"at", "action": "read", "agent", "role"}`` to the history (the audit of who
+        read the dossier); atomic, no `updated_at` change, no live event. If the last entry is
+        the same user's read less than READ_COALESCE_S ago it is not repeated. TicketNotFound."""
+        key, when = self.keys.ticket(ticket_id), self.clock() if at is None else at
+        entry = {"at": when, "action": "read", "agent": user, "role": role}
+        for attempt in range(MAX_RETRIES):
+            async with self.redis.pipeline(transaction=True) as pipe:
+                try:
+                    await pipe.watch(key)
+                    raw = await pipe.get(key)
+                    if raw is None:
+                        raise TicketNotFound(ticket_id)
+                    ticket = Ticket.loads(raw)
+                    last = dict(ticket.history[-1]) if ticket.history else {}
+                    if {**last, "at": when} == entry and 0 <= when - float(last["at"] or 0) < READ_COALESCE_S:
+                        await pipe.unwatch()
+                        return ticket
+                    read = replace(ticket, history=ticket.history + (entry,))
+                    pipe.multi()
+                    pipe.set(key, read.dumps(), keepttl=True)  # a resolved ticket keeps its expiry
+                    await pipe.execute()
+                    logger.info("handoff.ticket_read ticket=%s agent=%s role=%s", ticket_id, user, role)
+                    return read
+                except WatchError:
+                    await _backoff(attempt)
+        raise StoreBusy("read")
+
     # ------------------------------------------------------------------ live events
     async def subscribe(self, ticket_id: str, last_id: str = "$", *, block_ms: int = 1000,
                         stop: Optional[asyncio.Event] = None) -> AsyncIterator[TicketEvent]:
@@ -314,12 +348,28 @@ class TicketStore:
                         if ask_csat:
                             pipe.set(self.keys.csat(new.sender_id), new.id, ex=CSAT_TTL_S)
                     self._status_event(pipe, new, action, agent)
+                    if new.status == RESOLVED:
+                        self._expire_resolved(pipe, new, clear_customer=active_is_this)
                     await pipe.execute()
                     logger.info("handoff.ticket_%s ticket=%s agent=%s", action, new.id, agent)
                     return new
                 except WatchError:
                     await _backoff(attempt)
         raise StoreBusy(action)
+
+    def _expire_resolved(self, pipe: Any, ticket: Ticket, *, clear_customer: bool) -> None:
+        """Retention (`core.retention`): a resolved ticket and its transcript expire their
+        TTL after the resolve (EXPIREAT, so a later write such as the CSAT keeps the date);
+        resolved index entries older than the TTL are pruned. Open tickets never expire."""
+        resolved_at = ticket.resolved_at or ticket.updated_at
+        ticket_ttl, transcript_ttl = self.retention.ticket_ttl_s, self.retention.transcript_ttl_s
+        if ticket_ttl is not None:
+            pipe.expireat(self.keys.ticket(ticket.id), int(resolved_at + ticket_ttl))
+            pipe.zremrangebyscore(self.keys.resolved, "-inf", self.clock() - ticket_ttl)
+            if clear_customer:  # the sender has no other unresolved ticket
+                pipe.expireat(self.keys.customer(ticket.sender_id), int(resolved_at + ticket_ttl))
+        if transcript_ttl is not None:
+            pipe.expireat(self.keys.transcript(ticket.id), int(resolved_at + transcript_ttl))
 
     def _index(self, pipe: Any, ticket: Ticket) -> None:
         keys = self.keys

@@ -10,11 +10,16 @@ from pathlib import Path
 from typing import List, Mapping, Optional
 
 from bot.backend.seed import ensure_database
+from connectors.intake.deadletters import DeadLetterSettings
 from console.cli import add_parsers as add_console_parsers
 from console.cli import main as console_main
 from core.mlenv import offline_quiet_env
 from socialcare import training
 from socialcare.bench.evaluation import DEFAULT_EVAL_FILE, run_eval
+from socialcare.deadletters import add_parser as add_dead_letters_parser
+from socialcare.deadletters import run_dead_letters
+from socialcare.forget import add_parser as add_forget_parser
+from socialcare.forget import run_forget
 from socialcare.route import run_route
 from socialcare.settings import Settings
 from socialcare.supervisor import latest_model, run_service
@@ -37,6 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--min-label-confidence", type=float, default=0.8)
     sub.add_parser("seed", help="create and seed the demo airline database if missing")
     add_console_parsers(sub)
+    add_forget_parser(sub)
+    add_dead_letters_parser(sub)
     return parser
 
 
@@ -69,6 +76,10 @@ def dispatch(args: argparse.Namespace, settings: Settings, env: Mapping[str, str
         return 0
     if args.command in ("console", "console-user"):
         return console_main(args, env)
+    if args.command == "forget":
+        return asyncio.run(run_forget(args, settings))
+    if args.command == "dead-letters":
+        return asyncio.run(run_dead_letters(args, settings, DeadLetterSettings.from_env(env)))
     if args.command == "seed":
         created = ensure_database(str(settings.airline_db_path))
         print(("seeded " if created else "exists: ") + str(settings.airline_db_path))

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Dict, Mapping, Optional
 
 from core.paths import PROJECT_ROOT
+from core.retention import RetentionSettings
 from core.settings import RedisSettings, RedisTarget, SharedEnv, env_bounded, env_int
 
 
@@ -25,6 +26,7 @@ class Settings:
     airline_db_path: Path = PROJECT_ROOT / "var" / "airline.db"
     log_level: str = "INFO"
     redis_server_bin: Optional[str] = None
+    retention: RetentionSettings = field(default_factory=RetentionSettings)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> "Settings":
@@ -43,6 +45,7 @@ class Settings:
             airline_db_path=Path(env.get("AIRLINE_DB_PATH") or shared.data_dir / "airline.db"),
             log_level=shared.log_level,
             redis_server_bin=shared.redis_server_bin,
+            retention=RetentionSettings.from_env(env),
         )
 
     @property
@@ -65,4 +68,5 @@ def rasa_environment(settings: Settings, redis: RedisTarget) -> Dict[str, str]:
         "REDIS_KEY_PREFIX": settings.redis_key_prefix,
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{settings.action_port}/webhook",
         "AIRLINE_DB_PATH": str(settings.airline_db_path),
+        "TRACKER_TTL_S": settings.retention.tracker_record_exp(),
     }

@@ -7,7 +7,9 @@ Redis variables of endpoints.yml. Without settings the channel is off (503, see
 
 GET: ``hub.mode=subscribe`` and the right ``hub.verify_token`` -> ``hub.challenge``
 (text/plain), else 403. POST: ``X-Hub-Signature-256`` over the raw body, whole batch
-parsed, inbound events enqueued, standby events recorded, then 200.
+parsed, inbound events enqueued, standby events recorded, then 200. Meta's data-deletion
+callback: ``POST /webhooks/facebook/deletion`` and its status page ``GET .../deletion/status``
+(``connectors.facebook.deletion_routes``).
 
 Turns (stream consumer): ``UserMessage(text, MessengerOutput, sender_id=PSID,
 input_channel="facebook", message_id=mid, metadata=...)``; see
@@ -17,10 +19,11 @@ turn: the channel answers that it cannot open attachments and asks for words.
 from __future__ import annotations
 
 import logging
-from typing import Any, Optional, Text
+import os
+from typing import Any, Dict, Optional, Text
 
 from rasa.core.channels.channel import UserMessage
-from sanic import response
+from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
@@ -28,7 +31,9 @@ from connectors.events import FACEBOOK, IgnoredEvent, InboundEvent, ParsedEvent
 from connectors.facebook import events as fb_events
 from connectors.facebook import settings as fb_settings
 from connectors.facebook.client import MessengerClient
-from connectors.facebook.output import MessengerOutput
+from connectors.facebook.deletion import deletion_status_base
+from connectors.facebook.deletion_routes import add_deletion_routes
+from connectors.facebook.output import MessengerOutput, messenger_delivery
 from connectors.http import METRICS
 from connectors.intake.channel_base import OnNewMessage, WebhookChannel
 from connectors.intake.turns import ATTACHMENT_REPLY, build_turn
@@ -71,6 +76,21 @@ class MessengerInput(WebhookChannel):
         if settings is not None:
             self.client = MessengerClient(settings.page_access_token, settings.graph_url)
             self.api_client = MessengerClient(settings.page_access_token, settings.graph_url)
+        self.deletion_base = ""  # FACEBOOK_DELETION_STATUS_URL (connectors.facebook.deletion)
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "MessengerInput":
+        """The shared settings plus the data-deletion status page URL (the entry point)."""
+        channel = super().from_credentials(credentials)
+        channel.deletion_base = deletion_status_base(os.environ)
+        return channel  # type: ignore[return-value]
+
+    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        """The shared webhook routes plus Meta's data-deletion callback
+        (``/deletion``, ``/deletion/status``: `connectors.facebook.deletion_routes`)."""
+        bp = super().blueprint(on_new_message)
+        add_deletion_routes(bp, self)
+        return bp
 
     # ------------------------------------------------------------------ webhook
     def answer_get(self, request: Request) -> HTTPResponse:
@@ -85,6 +105,12 @@ class MessengerInput(WebhookChannel):
         return only_our_page(fb_events.parse_webhook(body), self.settings.page_id)
 
     # ------------------------------------------------------------------ turns
+    async def open_platform(self) -> None:
+        """The shared turn side, then this process's outbox sender delivers on Messenger."""
+        await super().open_platform()
+        if self.client is not None:
+            self.runtime.bind_delivery(messenger_delivery(self.client))
+
     def get_output_channel(self) -> Optional[MessengerOutput]:
         """Output for bot-initiated messages (``/conversations/<PSID>/execute``)."""
         return MessengerOutput(self.api_client) if self.api_client is not None else None
@@ -104,7 +130,7 @@ class MessengerInput(WebhookChannel):
         output.start_typing(psid)
         try:
             await on_new_message(UserMessage(
-                turn.text, output, sender_id=event.thread_id or psid, input_channel=self.name(),
+                turn.text, output, sender_id=psid, input_channel=self.name(),
                 message_id=event.platform_event_id, metadata=turn.metadata))
         finally:
             await output.finish(psid)

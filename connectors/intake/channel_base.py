@@ -5,9 +5,12 @@
 * ``GET /``         health: ``{"status": "ok" | "off"}``
 * ``GET /webhook``  the platform's subscription check (subclass: ``answer_get``)
 * ``POST /webhook`` read at most ``max_body_bytes`` raw bytes (413), verify the
-  signature on them (401), decode JSON (400), parse the whole batch (400 for a
-  malformed body or an unknown object), enqueue every inbound event and record standby
-  events in Redis (503 when Redis is down), then 200. Work is never done before the 200.
+  signature on them (401), decode JSON (400, also for JSON nested too deeply), parse
+  the batch (400 only when the body itself is unusable: not an object, no ``entry``,
+  an unknown object), enqueue every inbound event, record standby events and keep
+  every unusable item in the dead letters with its reason
+  (``connectors.intake.deadletters``; 503 when Redis is down), then 200: one bad item
+  never refuses the good ones. Work is never done before the 200.
 
 A channel whose settings are absent is *off*: Rasa still gets an instance (it needs one
 per credentials entry), its webhook routes answer 503 ``channel_not_configured`` with the
@@ -42,9 +45,12 @@ from sanic.response import HTTPResponse
 from connectors.events import InboundEvent, ParsedEvent
 from connectors.intake import webhook
 from connectors.intake.consumer import RetryLater
+from connectors.intake.deadletters import DeadLetters, DeadLetterSettings
+from connectors.intake.erasures import record_erasures
 from connectors.intake.runtime import IntakeRuntime, connect_redis
 from connectors.intake.settings import IntakeSettings
 from connectors.intake.worker import WorkerLoop
+from connectors.outbox.settings import ReliabilitySettings
 from core.settings import RedisSettings
 
 __all__ = ["WebhookChannel", "OnNewMessage"]
@@ -75,13 +81,17 @@ class WebhookChannel(InputChannel):
         intake: IntakeSettings | None = None,
         *,
         redis_factory: Callable[[RedisSettings], Any] = connect_redis,
+        dead_letters: DeadLetterSettings | None = None,
+        reliability: ReliabilitySettings | None = None,
     ) -> None:
         self.settings = settings
         self.missing = list(missing)
         self.intake = intake or IntakeSettings()
+        self.dead_letters = dead_letters or DeadLetterSettings()
         self.redis_settings = redis_settings or RedisSettings()
-        self.runtime = IntakeRuntime(self.platform, self.redis_settings, self.intake,
-                                     redis_factory=redis_factory)
+        self.runtime = IntakeRuntime(
+            self.platform, self.redis_settings, self.intake, redis_factory=redis_factory, reliability=reliability,
+            dead_letters=lambda redis: DeadLetters(redis, self.runtime.keys, self.dead_letters))
         self.app: Any = None
         self.worker = WorkerLoop(f"intake-{self.platform}")
         if settings is None:
@@ -100,7 +110,8 @@ class WebhookChannel(InputChannel):
                            ",".join(sorted(map(str, credentials))))
         env = os.environ
         return cls(cls.settings_class.from_env(env), cls.settings_module.missing(env),
-                   RedisSettings.from_env(env), IntakeSettings.from_env(env))
+                   RedisSettings.from_env(env), IntakeSettings.from_env(env),
+                   dead_letters=DeadLetterSettings.from_env(env), reliability=ReliabilitySettings.from_env(env))
 
     # ------------------------------------------------------------------ hooks
     @classmethod
@@ -241,8 +252,10 @@ class WebhookChannel(InputChannel):
         queue = self.runtime.queue
         if queue is None:
             return webhook.error(503, "intake_unavailable")
+        store = DeadLetters(self.runtime.redis, self.runtime.keys, self.dead_letters)
         try:
-            accepted = await webhook.accept(queue, self.platform, events)
+            accepted = await webhook.accept(queue, self.platform, events, deadletters=store)
+            await record_erasures(self.runtime.redis, self.runtime.keys, events)  # X revoke -> erasure
         except Exception as exc:  # Redis down: no 200, the platform retries later
             logger.error("webhook.enqueue_failed platform=%s events=%s error=%s", self.platform,
                          len(events), type(exc).__name__)

@@ -12,10 +12,14 @@ GET, the signature over the raw query string is checked too. POST:
 ``x-twitter-webhooks-signature`` over the raw body, whole delivery parsed (AAA and XAA),
 inbound events enqueued, then 200.
 
-Turns: DMs -> ``UserMessage(sender_id=user id, metadata.channel="twitter_dm")``, with a
-numbered-option answer mapped back to its payload; mentions -> ``sender_id=`` the
-conversation id, ``metadata.channel="twitter_mention"``, answered by one public reply
-that ``XOutput`` keeps free of personal data (or moves to a DM).
+Turns: one tracker per customer in every format: ``sender_id`` is always the author's
+X user id (``conversation_of``), never a thread's conversation id, so two customers
+replying in one brand thread never share slots or a ticket. DMs ->
+``metadata.channel="twitter_dm"``, with a numbered-option answer mapped back to its
+payload; mentions -> ``metadata.channel="twitter_mention"`` with the thread
+(``thread_id``: the post's ``conversation_id``) and ``tweet_id`` in the metadata as the
+reply target, answered by one public reply that ``XOutput`` keeps free of personal data
+(or moves to a DM).
 """
 from __future__ import annotations
 
@@ -39,14 +43,13 @@ from connectors.twitter import settings as x_settings
 from connectors.twitter.client import XClient
 from connectors.twitter.options import OptionsStore
 from connectors.twitter.outbound import match_option
-from connectors.twitter.output import MentionTarget, XOutput
+from connectors.twitter.output import MentionTarget, XOutput, x_delivery
+from connectors.twitter.privacy import PERSONAL_SLOTS
 
 __all__ = ["XInput", "XOutput", "PERSONAL_SLOTS"]
 
 logger = logging.getLogger(__name__)
 
-# Slots whose values must never appear in a public reply (bot/domain/slots.yml).
-PERSONAL_SLOTS = ("booking_ref", "last_name", "new_email", "bag_file_ref", "member_number")
 _CRC_TOKEN = re.compile(r"[A-Za-z0-9+/=_.~-]{1,256}")
 
 
@@ -94,6 +97,8 @@ class XInput(WebhookChannel):
     async def open_platform(self) -> None:
         await super().open_platform()
         self.options = OptionsStore(await self.runtime.open_worker(), self.runtime.keys)
+        if self.client is not None:
+            self.runtime.bind_delivery(x_delivery(self.client))
 
     async def open_api(self) -> None:
         await super().open_api()
@@ -117,16 +122,16 @@ class XInput(WebhookChannel):
 
     async def handle(self, event: InboundEvent, on_new_message: OnNewMessage) -> None:
         assert self.client is not None
-        thread = conversation_of(event)
+        customer = conversation_of(event)  # the author: one tracker per customer
         option_payload = None
         if event.is_public:
             target = MentionTarget(str(event.metadata.get("tweet_id") or event.platform_event_id), event.sender_id)
             output = XOutput(self.client, options=self.options, mention=target,
-                             personal_values=lambda: self.personal_values(thread))
+                             personal_values=lambda: self.personal_values(customer))
         else:
             output = XOutput(self.client, options=self.options)
             if self.options is not None and event.kind == "message" and event.text:
-                option_payload = match_option(event.text, await self.options.load(thread))
+                option_payload = match_option(event.text, await self.options.load(customer))
         turn = build_turn(event, option_payload=option_payload)
         if turn.text is None:
             if turn.reason == "attachment_only":
@@ -139,6 +144,6 @@ class XInput(WebhookChannel):
                     await output.send_text_message(event.sender_id, ATTACHMENT_REPLY)
             return
         await on_new_message(UserMessage(
-            turn.text, output, sender_id=thread, input_channel=self.name(),
+            turn.text, output, sender_id=customer, input_channel=self.name(),
             message_id=event.platform_event_id, metadata=turn.metadata))
         await output.finish()
