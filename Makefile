@@ -13,7 +13,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help venv browser run test lint train train-fast validate nlu-report eval seed lock clean console-user bench-nlu kb-lint bench
+.PHONY: help venv browser run test lint train train-fast validate nlu-report eval seed lock clean console-user bench-nlu kb-lint bench chaos
 
 help:
 	@echo "make run         start Redis + action server + Rasa on embedded defaults (trains if needed)"
@@ -24,6 +24,7 @@ help:
 	@echo "make nlu-report  cross-validated intent report (slow)"
 	@echo "make eval        route ../shared/eval tweets and print handoff shares"
 	@echo "make bench       Messenger path vs stock rasa + facebook channel through the sandbox (BENCH_OPTS)"
+	@echo "make chaos       fault harness: lost/duplicated answers per fault, results/chaos.json (CHAOS_OPTS)"
 	@echo "make console-user NAME=alice ROLE=supervisor   create an agent console user (asks for the password)"
 	@echo "make bench-nlu   p50/p99 per message: MiniLM encoder and the NLU pipeline of the newest model"
 	@echo "make kb-lint     check bot/data/knowledge: near-duplicate questions, owners, review dates"
@@ -95,6 +96,11 @@ console-user: $(STAMP)
 #   --rasa-consumers 1" (Send API latency 150 ms by default); not part of `make test`.
 bench: $(STAMP)
 	$(PY) -m socialcare.bench $(BENCH_OPTS)
+
+# CHAOS_OPTS e.g. "--scenarios kill_consumer,malformed --customers 3 --turns 2 --deadline 60";
+#   `--list` names the scenarios; about 12 minutes with defaults; not part of `make test`.
+chaos: $(STAMP)
+	$(PY) -m socialcare.bench.chaos $(CHAOS_OPTS)
 
 seed: $(STAMP)
 	$(VENV)/bin/socialcare seed

@@ -7,16 +7,20 @@ Routes (JSON unless said otherwise):
 * ``GET /sandbox/api/health``: ``{"status": "ok"}``.
 * ``POST /sandbox/api/messages`` ``{"channel": "messenger"|"x_dm"|"x_mention",
   "customer": "alice", "text": "...", "payload": optional quick-reply/postback payload,
-  "wait": true}``: builds the platform's webhook, signs it, delivers it to Rasa
+  "in_reply_to": optional post id (x_mention: a reply in that thread), "wait": true}``: builds the platform's webhook, signs it, delivers it to Rasa
   (retrying on non-200/timeouts) and answers with the delivery record (``wait: false``:
   202 at once, delivery in the background).
-* ``POST /sandbox/api/customers`` ``{"customer": "alice"}``: register a customer and get
-  its platform ids (for load tools that post webhooks to Rasa themselves).
+* ``POST /sandbox/api/customers`` ``{"customer": "alice", "post_id": optional}``: register
+  a customer and get its platform ids (for load tools that post webhooks to Rasa
+  themselves; ``post_id``: a public post of theirs such a tool delivers, so replies route).
 * ``GET /sandbox/api/transcript/{customer}``: that customer's messages in and out.
 * ``GET /sandbox/api/inbound`` / ``GET /sandbox/api/outbound``: every delivery (attempts,
   ack time, reply times) / every outbound call (status, problem, fault).
 * ``POST /sandbox/api/faults`` ``{"platform": "facebook"|"twitter", "status": 429,
-  "count": 1, "retry_after": 1}``: fail the next outbound calls.
+  "count": 1, "retry_after": 1, "reset_in": 120, "delay_s": 0, "for_s": null}``: fail
+  the next outbound calls (``for_s``: every call for that many seconds; ``reset_in``: X's
+  ``x-rate-limit-reset`` that far away; status 200 with ``delay_s``: accept the call, then
+  answer it ``delay_s`` seconds late).
 * ``POST /sandbox/api/latency`` ``{"platform": ..., "ms": 50}``: delay outbound answers.
 * ``POST /sandbox/api/check``: Messenger verify and X CRC against the Rasa server.
 * ``POST /sandbox/api/reset``: forget deliveries, outbound calls and faults.
@@ -59,7 +63,8 @@ class BadRequest(Exception):
 
 
 def _body(channel: str, settings: SandboxSettings, state: SandboxState, person: payloads.Customer,
-          event_id: str, text: str, payload: str | None, now_ms: int) -> dict[str, Any]:
+          event_id: str, text: str, payload: str | None, now_ms: int,
+          in_reply_to: str | None = None) -> dict[str, Any]:
     if channel == "messenger":
         if payload is not None and text.startswith("[postback]"):
             return payloads.messenger_postback(settings.page_id, person.psid, event_id,
@@ -68,10 +73,14 @@ def _body(channel: str, settings: SandboxSettings, state: SandboxState, person: 
     if channel == "x_dm":
         return payloads.x_dm(settings.brand_user_id, settings.brand_handle, person, event_id, text, now_ms)
     state.remember_post(event_id, person.name)
-    return payloads.x_mention(settings.brand_user_id, settings.brand_handle, person, event_id, text, now_ms)
+    mention = payloads.x_mention(settings.brand_user_id, settings.brand_handle, person, event_id, text, now_ms)
+    if in_reply_to:  # a reply in someone's thread (the post's author as the sandbox knows it)
+        author = state.customers.get(state.tweets.get(in_reply_to, ""))
+        payloads.in_thread(mention, in_reply_to, author)
+    return mention
 
 
-def _parse_message(data: Any) -> tuple[str, str, str, str | None, bool]:
+def _parse_message(data: Any) -> tuple[str, str, str, str | None, bool, str | None]:
     if not isinstance(data, dict):
         raise BadRequest("body must be a JSON object")
     channel = data.get("channel")
@@ -86,7 +95,10 @@ def _parse_message(data: Any) -> tuple[str, str, str, str | None, bool]:
     payload = data.get("payload")
     if payload is not None and (not isinstance(payload, str) or channel != "messenger"):
         raise BadRequest("payload is a string, for Messenger only (X v2 DMs have no quick replies)")
-    return channel, str(name), text, payload, bool(data.get("wait", True))
+    in_reply_to = data.get("in_reply_to")
+    if in_reply_to is not None and (channel != "x_mention" or not str(in_reply_to).isdigit()):
+        raise BadRequest("in_reply_to is a post id, for x_mention only")
+    return channel, str(name), text, payload, bool(data.get("wait", True)), in_reply_to
 
 
 async def post_message(request: web.Request) -> web.Response:
@@ -94,13 +106,13 @@ async def post_message(request: web.Request) -> web.Response:
     state, sender = request.app[STATE], request.app[SENDER]
     settings = request.app[SETTINGS]
     try:
-        channel, name, text, payload, wait = _parse_message(await _json(request))
+        channel, name, text, payload, wait, in_reply_to = _parse_message(await _json(request))
     except BadRequest as exc:
         return web.json_response({"error": str(exc)}, status=400)
     person = state.customer(name)
     event_id = f"m_sbx_{secrets.token_hex(12)}" if channel == "messenger" else snowflake()
     now_ms = int(time.time() * 1000)
-    body = _body(channel, settings, state, person, event_id, text, payload, now_ms)
+    body = _body(channel, settings, state, person, event_id, text, payload, now_ms, in_reply_to)
     item = Inbound(state.next_seq(), event_id, channel, person.name, text, time.monotonic())
     state.add_inbound(item)
     delivery = sender.deliver(item, PLATFORM_OF[channel], body)
@@ -126,6 +138,11 @@ async def register_customer(request: web.Request) -> web.Response:
     if not isinstance(data, dict) or not isinstance(data.get("customer"), str) or not data["customer"].strip():
         return web.json_response({"error": "customer must be a non-empty string"}, status=400)
     person = request.app[STATE].customer(data["customer"])
+    post_id = data.get("post_id")
+    if post_id is not None:  # a public post the load tool delivers itself, so replies to it route back
+        if not str(post_id).isdigit():
+            return web.json_response({"error": "post_id must be a numeric post id"}, status=400)
+        request.app[STATE].remember_post(str(post_id), person.name)
     return web.json_response({"customer": person.name, "psid": person.psid, "x_user_id": person.x_user_id,
                               "x_handle": person.x_handle})
 
@@ -146,17 +163,27 @@ async def outbound(request: web.Request) -> web.Response:
     return web.json_response([state.outbound_json(item) for item in state.outbound])
 
 
+def _seconds(value: Any, top: float = 3600) -> bool:
+    """An optional number of seconds, 0 to ``top``."""
+    return value is None or (isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= top)
+
+
 async def faults(request: web.Request) -> web.Response:
     data = await _json(request) or {}
     platform, status = data.get("platform"), data.get("status")
     count, retry_after = data.get("count", 1), data.get("retry_after")
+    reset_in, delay_s, for_s = data.get("reset_in"), data.get("delay_s"), data.get("for_s")
     if platform not in ("facebook", "twitter") or not isinstance(status, int) or \
-            not (status == 429 or 500 <= status <= 599) or not isinstance(count, int) or not 1 <= count <= 1000 or \
-            (retry_after is not None and (not isinstance(retry_after, (int, float)) or retry_after < 0)):
-        return web.json_response({"error": "platform facebook|twitter, status 429 or 5xx, count 1-1000, "
-                                           "retry_after seconds"}, status=400)
-    request.app[STATE].inject(platform, status, count, retry_after)
-    return web.json_response({"queued": len(request.app[STATE].faults[platform])})
+            not (status in (200, 429) or 500 <= status <= 599) or not isinstance(count, int) or \
+            not 1 <= count <= 1000 or not all(_seconds(v) for v in (retry_after, reset_in, delay_s, for_s)) or \
+            (status == 200 and not delay_s):
+        return web.json_response({"error": "platform facebook|twitter, status 429, 5xx or 200 (with delay_s), "
+                                           "count 1-1000; retry_after, reset_in, delay_s, for_s seconds"},
+                                 status=400)
+    request.app[STATE].inject(platform, status, count, retry_after, reset_in=reset_in,
+                              delay_s=float(delay_s or 0.0), for_s=for_s)
+    return web.json_response({"queued": len(request.app[STATE].faults[platform]),
+                              "window": platform in request.app[STATE].windows})
 
 
 async def latency(request: web.Request) -> web.Response:

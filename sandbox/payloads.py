@@ -21,6 +21,7 @@ __all__ = [
     "messenger_postback",
     "x_dm",
     "x_mention",
+    "in_thread",
     "CHANNELS",
 ]
 
@@ -112,3 +113,16 @@ def x_mention(brand_id: str, brand_handle: str, person: Customer, tweet_id: str,
         "lang": "en", "timestamp_ms": str(timestamp_ms),
     }
     return {"for_user_id": brand_id, "user_has_blocked": "false", "tweet_create_events": [tweet]}
+
+
+def in_thread(mention: dict[str, Any], post_id: str, author: Customer | None) -> dict[str, Any]:
+    """Make an ``x_mention`` delivery a reply to the post ``post_id`` (by ``author`` when
+    known) in its thread; changes and returns ``mention``."""
+    tweet = mention["tweet_create_events"][0]
+    tweet["in_reply_to_status_id"] = int(post_id)
+    tweet["in_reply_to_status_id_str"] = post_id
+    if author is not None:
+        tweet["in_reply_to_user_id"] = int(author.x_user_id)
+        tweet["in_reply_to_user_id_str"] = author.x_user_id
+        tweet["in_reply_to_screen_name"] = author.x_handle
+    return mention

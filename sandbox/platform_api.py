@@ -6,8 +6,9 @@
 * ``POST /2/tweets`` (X API v2 post, a reply to a customer's mention).
 
 Each call is recorded (never the access token), delayed by the configured latency,
-answered with an injected fault when one is queued (429 with ``Retry-After`` /
-``x-rate-limit-reset``, or a 5xx), then validated like the real API (token or OAuth
+answered with an injected fault when one is queued or a fault window is open (429 with
+``Retry-After`` / ``x-rate-limit-reset``, or a 5xx; or 200: accepted, processed, and its
+answer held ``delay_s`` seconds), then validated like the real API (token or OAuth
 1.0a signature, body limits) and routed to the customer's transcript.
 """
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import time
-from typing import Any
+from typing import Any, Awaitable, Callable
 
 from aiohttp import web
 
@@ -23,9 +24,24 @@ from sandbox.settings import SandboxSettings
 from sandbox.state import Outbound, SandboxState
 from sandbox.validate import graph_send_problem, oauth1_problem, x_dm_problem, x_post_problem
 
-__all__ = ["add_platform_routes", "snowflake"]
+__all__ = ["add_platform_routes", "snowflake", "late_answers"]
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 _counter = itertools.count(1)
+LATE_S = "sandbox_late_s"  # request key: seconds to hold an accepted call's answer
+
+
+def late_answers(handler: Handler) -> Handler:
+    """``handler``, with its answer held when an accept-late fault marked the request."""
+    async def answer(request: web.Request) -> web.StreamResponse:
+        response = await handler(request)
+        late = float(request.get(LATE_S) or 0.0)
+        if late > 0:
+            await asyncio.sleep(late)
+        return response
+
+    return answer
 
 
 def snowflake() -> str:
@@ -67,12 +83,17 @@ class PlatformAPI:
         fault = self.state.take_fault(platform)
         if fault is None:
             return body, None
+        if fault.status == 200:  # accepted: processed as usual, answered late (see `late_answers`)
+            request[LATE_S] = fault.delay_s
+            return body, None
         headers: dict[str, str] = {}
         if fault.retry_after is not None:
             headers["Retry-After"] = str(int(fault.retry_after)) if float(fault.retry_after).is_integer() \
                 else str(fault.retry_after)
-            if platform == "twitter":
-                headers["x-rate-limit-reset"] = str(int(time.time() + float(fault.retry_after)))
+        reset_in = fault.reset_in if fault.reset_in is not None else fault.retry_after
+        if platform == "twitter" and reset_in is not None:
+            headers["x-rate-limit-reset"] = str(int(time.time() + float(reset_in)))
+            headers["x-rate-limit-remaining"] = "0"
         if platform == "facebook":
             payload = _graph_error(4, "(#4) Application request limit reached") if fault.status == 429 else \
                 _graph_error(2, "An unexpected error has occurred. Please retry your request later.", transient=True)
@@ -80,6 +101,8 @@ class PlatformAPI:
             payload = _x_problem(fault.status, "Too Many Requests" if fault.status == 429 else "Service Unavailable",
                                  "injected by the sandbox")
         self._record(platform, "fault", fault.status, fault=f"status_{fault.status}")
+        if fault.delay_s:
+            await asyncio.sleep(fault.delay_s)
         return body, web.json_response(payload, status=fault.status, headers=headers)
 
     def _record(self, platform: str, operation: str, status: int, **fields: Any) -> Outbound:
@@ -182,6 +205,6 @@ class PlatformAPI:
 def add_platform_routes(app: web.Application, settings: SandboxSettings, state: SandboxState) -> None:
     """Register the outbound endpoints on ``app``."""
     api = PlatformAPI(settings, state)
-    app.router.add_post(r"/{version:v[0-9]+\.[0-9]+}/me/messages", api.graph_messages)
-    app.router.add_post("/2/dm_conversations/with/{participant_id}/messages", api.x_dm)
-    app.router.add_post("/2/tweets", api.x_post)
+    app.router.add_post(r"/{version:v[0-9]+\.[0-9]+}/me/messages", late_answers(api.graph_messages))
+    app.router.add_post("/2/dm_conversations/with/{participant_id}/messages", late_answers(api.x_dm))
+    app.router.add_post("/2/tweets", late_answers(api.x_post))

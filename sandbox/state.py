@@ -24,10 +24,18 @@ MAX_RECORDS = 100_000
 
 @dataclass
 class Fault:
-    """An injected answer for the next outbound call of a platform."""
+    """An injected answer for the next outbound call of a platform.
+
+    ``status`` 429 or 5xx: the call is refused with it (``Retry-After: retry_after``; on X
+    ``x-rate-limit-reset`` is ``reset_in`` seconds away, else ``retry_after``). ``status``
+    200: the call is accepted and processed as usual, but its answer is held ``delay_s``
+    seconds (a platform that accepted the send and answers late).
+    """
 
     status: int
     retry_after: float | None = None
+    reset_in: float | None = None
+    delay_s: float = 0.0
 
 
 @dataclass
@@ -78,6 +86,7 @@ class SandboxState:
         self.outbound: deque[Outbound] = deque(maxlen=MAX_RECORDS)
         self.last_inbound: dict[str, Inbound] = {}  # customer name -> latest message
         self.faults: dict[str, deque[Fault]] = {"facebook": deque(), "twitter": deque()}
+        self.windows: dict[str, tuple[float, Fault]] = {}  # platform -> (until, fault for every call)
         self.latency_ms: dict[str, float] = {"facebook": 0.0, "twitter": 0.0}
         self.subscribers: set[asyncio.Queue] = set()
 
@@ -105,14 +114,29 @@ class SandboxState:
             self.tweets.pop(next(iter(self.tweets)))
 
     # ------------------------------------------------------------------ faults
-    def inject(self, platform: str, status: int, count: int = 1, retry_after: float | None = None) -> None:
-        """Answer the next ``count`` outbound calls of ``platform`` with ``status``."""
+    def inject(self, platform: str, status: int, count: int = 1, retry_after: float | None = None, *,
+               reset_in: float | None = None, delay_s: float = 0.0, for_s: float | None = None) -> None:
+        """Answer the next ``count`` outbound calls of ``platform`` with ``status`` (see
+        ``Fault``); with ``for_s``, every call of the next ``for_s`` seconds instead."""
+        fault = Fault(status, retry_after, reset_in, delay_s)
+        if for_s is not None:
+            self.windows[platform] = (time.monotonic() + for_s, fault)
+            return
         for _ in range(count):
-            self.faults[platform].append(Fault(status, retry_after))
+            self.faults[platform].append(Fault(status, retry_after, reset_in, delay_s))
 
-    def take_fault(self, platform: str) -> Fault | None:
+    def take_fault(self, platform: str, now: float | None = None) -> Fault | None:
+        """The fault for this call: a queued one first, else the open window's (if any)."""
         queue = self.faults[platform]
-        return queue.popleft() if queue else None
+        if queue:
+            return queue.popleft()
+        window = self.windows.get(platform)
+        if window is None:
+            return None
+        if (time.monotonic() if now is None else now) < window[0]:
+            return window[1]
+        del self.windows[platform]
+        return None
 
     # ------------------------------------------------------------------ records
     def add_inbound(self, item: Inbound) -> None:
@@ -159,6 +183,7 @@ class SandboxState:
         self.last_inbound.clear()
         for queue in self.faults.values():
             queue.clear()
+        self.windows.clear()
 
     # ------------------------------------------------------------------ live updates
     def subscribe(self) -> asyncio.Queue:
