@@ -52,6 +52,18 @@ class Child:
     health_url: str
     proc: Optional[asyncio.subprocess.Process] = None
     env: Dict[str, str] = field(default_factory=dict, repr=False)  # extra, this child only
+    restarts: List[float] = field(default_factory=list)  # monotonic times of its restarts
+
+
+RESTART_LIMIT = 3  # restarts of one child within RESTART_WINDOW_S; one more crash stops the service
+RESTART_WINDOW_S = 600.0
+
+
+def may_restart(restarts: List[float], now: float, limit: int = RESTART_LIMIT,
+                window: float = RESTART_WINDOW_S) -> bool:
+    """Whether a crashed child is restarted: fewer than `limit` restarts in the last `window` s
+    (a child that keeps crashing stops the service instead of looping)."""
+    return sum(1 for t in restarts if now - t < window) < limit
 
 
 def rasa_bin() -> str:
@@ -290,13 +302,32 @@ class ServiceStack:
             self.redis_warnings = await redis_durability(self.redis)
             for warning in self.redis_warnings:
                 print(f"WARNING: {warning}", file=sys.stderr, flush=True)
-        env = self.environment()
-        output = asyncio.subprocess.DEVNULL if self.quiet else None
         for child in self.children:
-            child.proc = await asyncio.create_subprocess_exec(
-                *child.argv, cwd=str(PROJECT_ROOT), env={**env, **child.env}, stdout=output, stderr=output
-            )
-            await wait_healthy(child, timeout=timeout)
+            await self.spawn(child, timeout)
+
+    async def spawn(self, child: Child, timeout: float = 300) -> None:
+        """Start `child` (again) and wait until it is healthy; raises StartupError."""
+        output = asyncio.subprocess.DEVNULL if self.quiet else None
+        child.proc = await asyncio.create_subprocess_exec(
+            *child.argv, cwd=str(PROJECT_ROOT), env={**self.environment(), **child.env}, stdout=output, stderr=output
+        )
+        await wait_healthy(child, timeout=timeout)
+
+    async def restart_crashed(self, now: float) -> List[str]:
+        """Restart every child that exited (entries it held wait in the stream and are
+        reclaimed); returns the names of those that may not restart any more."""
+        given_up = []
+        for child in self.children:
+            if child.proc is None or child.proc.returncode is None:
+                continue
+            if not may_restart(child.restarts, now):
+                given_up.append(child.name)
+                continue
+            logger.warning("supervisor.restart child=%s code=%s", child.name, child.proc.returncode)
+            print(f"restarting {child.name} (exited with code {child.proc.returncode})", file=sys.stderr, flush=True)
+            child.restarts.append(now)
+            await self.spawn(child)
+        return given_up
 
     async def wait_for_exit(self) -> List[str]:
         """Wait until a child exits; returns the names of those that did."""
@@ -337,12 +368,18 @@ async def run_service(settings: Settings, env: Mapping[str, str]) -> int:
                      redis_warnings=stack.redis_warnings), flush=True)
         erasures = asyncio.create_task(serve_erasure_requests(stack.redis, settings.redis_key_prefix, stop))
         stopper = asyncio.create_task(stop.wait())
-        crashed = asyncio.create_task(stack.wait_for_exit())
-        done, _ = await asyncio.wait([stopper, crashed], return_when=asyncio.FIRST_COMPLETED)
-        if crashed in done:
-            print(f"stopping: {', '.join(crashed.result())} exited", file=sys.stderr)
-            code = 1
-        for task in (stopper, crashed, erasures):
+        while True:
+            crashed = asyncio.create_task(stack.wait_for_exit())
+            done, _ = await asyncio.wait([stopper, crashed], return_when=asyncio.FIRST_COMPLETED)
+            if stopper in done:
+                crashed.cancel()
+                break
+            given_up = await stack.restart_crashed(loop.time())
+            if given_up:
+                print(f"stopping: {', '.join(given_up)} keeps exiting", file=sys.stderr)
+                code = 1
+                break
+        for task in (stopper, erasures):
             task.cancel()
     except StartupError as exc:
         print(f"startup failed: {exc}", file=sys.stderr)
