@@ -163,13 +163,18 @@ class EmbeddedRedis:
         proc, self._proc = self._proc, None
         if proc is None or proc.returncode is not None:
             return
-        proc.terminate()
-        try:
-            await asyncio.wait_for(proc.wait(), timeout)
-        except asyncio.TimeoutError:
-            proc.kill()
-            await proc.wait()
+        await terminate(proc, timeout)
         logger.info("embedded_redis.stopped port=%s", self.port)
+
+
+async def terminate(proc: Any, timeout: float) -> None:
+    """SIGTERM `proc` (an asyncio subprocess still running), then SIGKILL after `timeout`."""
+    proc.terminate()
+    try:
+        await asyncio.wait_for(proc.wait(), timeout)
+    except asyncio.TimeoutError:
+        proc.kill()
+        await proc.wait()
 
 
 @asynccontextmanager

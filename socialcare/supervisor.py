@@ -28,7 +28,7 @@ import aiohttp
 import redis.asyncio as aioredis
 
 from bot.backend.seed import ensure_database
-from core.embedded_redis import EmbeddedRedis, check_durability, wait_for_redis
+from core.embedded_redis import EmbeddedRedis, check_durability, terminate, wait_for_redis
 from core.paths import PROJECT_ROOT
 from core.settings import LOOPBACK, RedisTarget, bind_host, is_loopback
 from handoff.erasure_run import serve_requests
@@ -179,12 +179,7 @@ async def stop_child(child: Child, timeout: float = 15.0) -> None:
     proc = child.proc
     if proc is None or proc.returncode is not None:
         return
-    proc.terminate()
-    try:
-        await asyncio.wait_for(proc.wait(), timeout)
-    except asyncio.TimeoutError:
-        proc.kill()
-        await proc.wait()
+    await terminate(proc, timeout)
 
 
 def redis_client(target: RedisTarget) -> aioredis.Redis:
